@@ -1,0 +1,32 @@
+# Set-up is automatic: every target below creates .venv and installs the package first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# SCALE=small (default) fits two CPU cores in minutes; SCALE=paper is the full size for a GPU.
+SCALE ?= small
+export SCALE
+
+FIGURES := figures/out/rd_frontier.png figures/out/polysemanticity_vs_cooccurrence.png
+LIBRARY := $(wildcard rdp_jax/*.py)
+
+.PHONY: all figures test clean
+
+all: figures
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+figures: $(FIGURES)
+
+figures/out/%.png: figures/%.py figures/_common.py $(LIBRARY) $(STAMP)
+	$(PY) -m figures.$*
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) figures/out/*.png figures/out/*.csv

@@ -1,0 +1,63 @@
+"""rdp_jax: the rate-distortion-polysemanticity theory of sparse autoencoders, made checkable.
+
+Closed forms and exact solvers for optimal SAEs on toy data with known concepts, and vectorised
+training of many SAEs at once, measured in rate, distortion and polysemanticity.
+"""
+
+from .dgp import (
+    DGP as DGP,
+    BernoulliSupport as BernoulliSupport,
+    CopulaSupport as CopulaSupport,
+    HierarchicalSupport as HierarchicalSupport,
+    PairBlockSupport as PairBlockSupport,
+    PatternSupport as PatternSupport,
+    Sample as Sample,
+    bernoulli_dgp as bernoulli_dgp,
+    bivariate_normal_cdf as bivariate_normal_cdf,
+    block_correlation as block_correlation,
+    concept_directions as concept_directions,
+    copula_dgp as copula_dgp,
+    hierarchical_dgp as hierarchical_dgp,
+    low_rank_correlation as low_rank_correlation,
+    pair_block_dgp as pair_block_dgp,
+    pattern_dgp as pattern_dgp,
+    stack_dgps as stack_dgps,
+    zipf_marginals as zipf_marginals,
+)
+from .metrics import (
+    Evaluation as Evaluation,
+    activation_profiles as activation_profiles,
+    concept_profiles as concept_profiles,
+    evaluate as evaluate,
+    evaluate_ensemble as evaluate_ensemble,
+    evaluate_on_patterns as evaluate_on_patterns,
+    mixing_ratio as mixing_ratio,
+    polysemanticity_degree as polysemanticity_degree,
+    sae_polysemanticity as sae_polysemanticity,
+    support_count as support_count,
+)
+from .sae import (
+    AbstractSAE as AbstractSAE,
+    JumpReLUSAE as JumpReLUSAE,
+    ReLUSAE as ReLUSAE,
+    TopKSAE as TopKSAE,
+    init_sae as init_sae,
+    normalize_decoder as normalize_decoder,
+    project_to_budget as project_to_budget,
+)
+from .theory import (
+    TwoConceptOptimum as TwoConceptOptimum,
+    distortion_topk as distortion_topk,
+    rate_topk as rate_topk,
+    rate_zero_distortion as rate_zero_distortion,
+    support_sizes as support_sizes,
+    two_concept_topk1 as two_concept_topk1,
+)
+from .train import (
+    EnsembleResult as EnsembleResult,
+    EnsembleSpec as EnsembleSpec,
+    TrainConfig as TrainConfig,
+    TrainState as TrainState,
+    init_ensemble as init_ensemble,
+    train_ensemble as train_ensemble,
+)
