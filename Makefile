@@ -22,11 +22,18 @@ $(STAMP): pyproject.toml
 
 figures: $(FIGURES)
 
-figures/out/%.png: figures/%.py figures/_common.py $(LIBRARY) $(STAMP)
+# Changing SCALE creates a new stamp, which is newer than the figures and so redraws them.
+SCALE_STAMP := figures/out/.scale-$(SCALE)
+$(SCALE_STAMP):
+	mkdir -p figures/out
+	rm -f figures/out/.scale-*
+	touch $@
+
+figures/out/%.png: figures/%.py figures/_common.py $(LIBRARY) $(STAMP) $(SCALE_STAMP)
 	$(PY) -m figures.$*
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) figures/out/*.png figures/out/*.csv
+	rm -rf $(VENV) figures/out/*.png figures/out/*.csv figures/out/*.json figures/out/.scale-*

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -51,6 +52,16 @@ def write_csv(name: str, rows: list[dict]) -> Path:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
+    temporary.replace(path)
+    return path
+
+
+def write_json(name: str, record: dict) -> Path:
+    """Write the configuration and check outcomes behind a figure to `figures/out/<name>.json`."""
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    path = OUT_DIR / f"{name}.json"
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(record, indent=1, default=float))
     temporary.replace(path)
     return path
 

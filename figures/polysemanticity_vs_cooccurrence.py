@@ -17,7 +17,7 @@ import jax
 import numpy as np
 
 import rdp_jax as rdp
-from figures._common import compare_with_optimum, report, save_figure, scale, write_csv
+from figures._common import compare_with_optimum, report, save_figure, scale, write_csv, write_json
 
 import matplotlib.pyplot as plt  # noqa: E402  (backend set in figures._common)
 
@@ -28,6 +28,7 @@ SETTINGS = {
 }
 MAX_RATIO = 4.0
 EMPTY_PROBABILITY = 0.2
+KEY = 1
 
 
 def sweep_probabilities(ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -61,7 +62,7 @@ def main() -> int:
         ]
     )
     config = rdp.TrainConfig(sae_kind="topk", steps=settings["steps"], batch_size=settings["batch_size"], lr_schedule="cosine")
-    train_key, eval_key = jax.random.split(jax.random.key(1))
+    train_key, eval_key = jax.random.split(jax.random.key(KEY))
     result = rdp.train_ensemble(dgps, spec, config, key=train_key)
 
     supports, probs = pattern_probabilities(a[member_ratio], b[member_ratio], c[member_ratio])
@@ -120,8 +121,20 @@ def main() -> int:
         for i, ratio in enumerate(fine)
     ]
     csv_path = write_csv(NAME, rows)
+    json_path = write_json(
+        NAME,
+        dict(
+            scale=scale(),
+            settings=settings,
+            dgp=dict(family="one pair block", a_to_b=1.5, empty_probability=EMPTY_PROBABILITY, c_over_u=ratios.tolist()),
+            key=KEY,
+            train_config=config.to_dict(),
+            diverged_members=int(result.diverged.sum()),
+            checks_passed=passed,
+        ),
+    )
     png_path = save_figure(draw(rows, fine, fine_optimum, settings), NAME)
-    report(figure=NAME, csv=csv_path, png=png_path, checks="PASS" if passed else "FAIL")
+    report(figure=NAME, csv=csv_path, json=json_path, png=png_path, checks="PASS" if passed else "FAIL")
     return 0 if passed else 1
 
 

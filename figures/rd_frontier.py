@@ -20,7 +20,7 @@ import jax
 import numpy as np
 
 import rdp_jax as rdp
-from figures._common import compare_with_optimum, report, save_figure, scale, write_csv
+from figures._common import compare_with_optimum, report, save_figure, scale, write_csv, write_json
 
 import matplotlib.pyplot as plt  # noqa: E402  (backend set in figures._common)
 
@@ -33,6 +33,7 @@ SETTINGS = {
 BLOCK_A, BLOCK_B, BLOCK_C = 0.2, 0.15, 0.3
 NUM_BLOCKS = 2
 BUDGETS = {"unrestricted": 0, "monosemantic": 1}
+KEY = 0
 
 
 def closed_form_rows(supports, probs) -> list[dict]:
@@ -54,7 +55,7 @@ def closed_form_rows(supports, probs) -> list[dict]:
     return rows
 
 
-def train_and_evaluate(dgp, settings: dict, key) -> tuple[rdp.EnsembleSpec, rdp.Evaluation, rdp.Evaluation]:
+def train_and_evaluate(dgp, settings: dict, key) -> tuple[rdp.EnsembleResult, rdp.Evaluation, rdp.Evaluation]:
     """Train every (budget, k, seed) member in one ensemble; evaluate exactly and by sampling."""
     n = dgp.n
     spec = rdp.EnsembleSpec.grid(
@@ -73,7 +74,7 @@ def train_and_evaluate(dgp, settings: dict, key) -> tuple[rdp.EnsembleSpec, rdp.
     supports, probs = dgp.patterns()
     exact = rdp.evaluate_on_patterns(result.saes, dgp.concept_directions, supports, probs)
     sampled = rdp.evaluate_ensemble(result.saes, dgp, num_samples=settings["eval_samples"], key=eval_key)
-    return spec, exact, sampled
+    return result, exact, sampled
 
 
 def check_and_collect(spec, exact, sampled, supports, probs) -> tuple[list[dict], bool]:
@@ -172,13 +173,25 @@ def main() -> int:
     num_patterns = int(np.sum(supports.any(axis=1)))
     report(figure=NAME, scale=scale(), patterns=num_patterns, **settings)
 
-    spec, exact, sampled = train_and_evaluate(dgp, settings, jax.random.key(0))
-    trained_rows, passed = check_and_collect(spec, exact, sampled, supports, probs)
+    result, exact, sampled = train_and_evaluate(dgp, settings, jax.random.key(KEY))
+    trained_rows, passed = check_and_collect(result.spec, exact, sampled, supports, probs)
     rows = closed_form_rows(supports, probs) + trained_rows
 
     csv_path = write_csv(NAME, rows)
+    json_path = write_json(
+        NAME,
+        dict(
+            scale=scale(),
+            settings=settings,
+            dgp=dict(family="pair blocks", num_blocks=NUM_BLOCKS, a=BLOCK_A, b=BLOCK_B, c=BLOCK_C),
+            key=KEY,
+            train_config=result.config.to_dict(),
+            diverged_members=int(result.diverged.sum()),
+            checks_passed=passed,
+        ),
+    )
     png_path = save_figure(draw(rows, settings, num_patterns), NAME)
-    report(figure=NAME, csv=csv_path, png=png_path, checks="PASS" if passed else "FAIL")
+    report(figure=NAME, csv=csv_path, json=json_path, png=png_path, checks="PASS" if passed else "FAIL")
     return 0 if passed else 1
 
 

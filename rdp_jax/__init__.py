@@ -24,6 +24,11 @@ from .dgp import (
     stack_dgps as stack_dgps,
     zipf_marginals as zipf_marginals,
 )
+from .io import (
+    load_result as load_result,
+    load_scan as load_scan,
+    save_result as save_result,
+)
 from .metrics import (
     Evaluation as Evaluation,
     activation_profiles as activation_profiles,
