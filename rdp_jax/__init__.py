@@ -43,9 +43,11 @@ from .metrics import (
 )
 from .sae import (
     AbstractSAE as AbstractSAE,
+    BatchTopKSAE as BatchTopKSAE,
     JumpReLUSAE as JumpReLUSAE,
     ReLUSAE as ReLUSAE,
     TopKSAE as TopKSAE,
+    aux_k_loss as aux_k_loss,
     init_sae as init_sae,
     normalize_decoder as normalize_decoder,
     project_to_budget as project_to_budget,

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import equinox as eqx
 from jaxtyping import Array, Bool, Float, Int, PRNGKeyArray
 
-SAE_KINDS = ("topk", "relu", "jumprelu")
+SAE_KINDS = ("topk", "batchtopk", "relu", "jumprelu")
 
 # Guards the division when a decoder column is zero (a masked latent).
 _NORM_EPS = 1e-12
@@ -60,6 +60,14 @@ class AbstractSAE(eqx.Module):
         """Return the batch-mean sparsity penalty before its coefficient (zero for TopK)."""
         raise NotImplementedError
 
+    def training_codes(self, x: Float[Array, "batch d"]) -> Float[Array, "batch m"]:
+        """Return the codes used in the training loss; the same as `encode` except for BatchTopK."""
+        return self.encode(x)
+
+    def update_statistics(self, x: Float[Array, "batch d"]) -> AbstractSAE:
+        """Return the SAE with non-gradient statistics updated from a training batch (none by default)."""
+        return self
+
     def _decoder_bias(self) -> Float[Array, " d"]:
         if self.use_decoder_bias:
             return self.b_dec
@@ -84,14 +92,62 @@ class TopKSAE(AbstractSAE):
 
         rank = jnp.arange(self.k_max, dtype=self.k.dtype)
         values = jnp.where((rank < self.k)[None, :], jax.nn.relu(values), 0.0)
-
-        def scatter(row_values, row_indices):
-            return jnp.zeros(pre.shape[1], pre.dtype).at[row_indices].set(row_values)
-
-        return jax.vmap(scatter)(values, indices)
+        return _scatter_rows(values, indices, pre.shape[1])
 
     def penalty(self, x, h):
         return jnp.zeros((), h.dtype)
+
+
+def _scatter_rows(values: Array, indices: Array, num_latents: int) -> Array:
+    def scatter(row_values, row_indices):
+        return jnp.zeros(num_latents, values.dtype).at[row_indices].set(row_values)
+
+    return jax.vmap(scatter)(values, indices)
+
+
+class BatchTopKSAE(AbstractSAE):
+    """BatchTopK SAE: in training, keep the `k * batch` largest pre-activations of the whole batch.
+
+    The budget is `k` latents per input on average over a batch, so inputs with more active
+    concepts can use more latents. At inference, where no batch is assumed, a latent fires when its
+    pre-activation exceeds `threshold`, a running average of the smallest activation selected in
+    training batches (Bussmann, Leask, Nanda, "BatchTopK Sparse Autoencoders", arXiv:2412.06410).
+    `threshold` is updated outside the gradient, by `update_statistics`; a negative value means
+    that no batch has been seen yet.
+    """
+
+    k: Int[Array, ""]
+    k_max: int = eqx.field(static=True)
+    threshold: Float[Array, ""]
+    threshold_decay: float = eqx.field(static=True)
+
+    def encode(self, x: Float[Array, "batch d"]) -> Float[Array, "batch m"]:
+        pre = self.pre_activations(x)
+        threshold = jax.lax.stop_gradient(jnp.maximum(self.threshold, 0.0))
+        h = jnp.where(pre > threshold, pre, 0.0)
+        return jnp.where(self.latent_mask[None, :], h, 0.0)
+
+    def training_codes(self, x: Float[Array, "batch d"]) -> Float[Array, "batch m"]:
+        pre = self.pre_activations(x)
+        batch, num_latents = pre.shape
+        selectable = jnp.where(self.latent_mask[None, :], pre, -jnp.inf).reshape(-1)
+        values, flat_indices = jax.lax.top_k(selectable, batch * self.k_max)
+
+        rank = jnp.arange(batch * self.k_max, dtype=self.k.dtype)
+        values = jnp.where(rank < self.k * batch, jax.nn.relu(values), 0.0)
+        flat = jnp.zeros(batch * num_latents, pre.dtype).at[flat_indices].set(values)
+        return flat.reshape(batch, num_latents)
+
+    def penalty(self, x, h):
+        return jnp.zeros((), h.dtype)
+
+    def update_statistics(self, x: Float[Array, "batch d"]) -> BatchTopKSAE:
+        h = jax.lax.stop_gradient(self.training_codes(x))
+        smallest_selected = jnp.min(jnp.where(h > 0, h, jnp.inf))
+        smallest_selected = jnp.where(jnp.isfinite(smallest_selected), smallest_selected, 0.0)
+        decayed = self.threshold_decay * self.threshold + (1.0 - self.threshold_decay) * smallest_selected
+        threshold = jnp.where(self.threshold < 0, smallest_selected, decayed)
+        return eqx.tree_at(lambda sae: sae.threshold, self, threshold)
 
 
 class ReLUSAE(AbstractSAE):
@@ -179,6 +235,43 @@ class JumpReLUSAE(AbstractSAE):
         return jnp.mean(jnp.sum(active, axis=1))
 
 
+def aux_k_loss(
+    sae: AbstractSAE,
+    x: Float[Array, "batch d"],
+    x_hat: Float[Array, "batch d"],
+    dead: Bool[Array, " m"],
+    aux_k: int,
+) -> Float[Array, ""]:
+    """Compute the auxiliary-k loss that gives dead latents a gradient.
+
+    The dead latents with the `aux_k` largest pre-activations reconstruct the main model's residual
+    `e = x - x_hat`, which is held fixed (no gradient): `L_aux = E ||e - W_dec z_dead||^2`. The
+    decoder bias is already part of `x_hat`, so it is not added again. The loss is zero when no
+    latent is dead. Source: Gao et al., "Scaling and evaluating sparse autoencoders",
+    arXiv:2406.04093, section A.2.
+
+    Args:
+        sae: the SAE.
+        x: inputs, shape (batch, d).
+        x_hat: the SAE's reconstructions, shape (batch, d).
+        dead: which latents count as dead, shape (m,).
+        aux_k: static number of dead latents used per input.
+
+    Returns:
+        The batch-mean auxiliary loss, a scalar.
+    """
+    residual = jax.lax.stop_gradient(x - x_hat)
+    pre = sae.pre_activations(x)
+    dead = dead & sae.latent_mask
+    selectable = jnp.where(dead[None, :], pre, -jnp.inf)
+    values, indices = jax.lax.top_k(selectable, aux_k)
+    values = jnp.where(jnp.isfinite(values), jax.nn.relu(values), 0.0)
+
+    z_dead = _scatter_rows(values, indices, pre.shape[1])
+    residual_hat = z_dead @ sae.w_dec.T
+    return jnp.mean(jnp.sum((residual - residual_hat) ** 2, axis=1))
+
+
 def normalize_decoder(sae: AbstractSAE) -> AbstractSAE:
     """Rescale every decoder column to unit norm; masked columns become zero."""
     norms = jnp.linalg.norm(sae.w_dec, axis=0, keepdims=True)
@@ -230,6 +323,7 @@ def init_sae(
     init_threshold: float = 0.1,
     bandwidth: float = 0.05,
     init_noise: float = 0.01,
+    threshold_decay: float = 0.99,
     use_decoder_bias: bool = False,
     key: PRNGKeyArray,
 ) -> AbstractSAE:
@@ -242,16 +336,17 @@ def init_sae(
     as the transposed decoder, and the biases at zero.
 
     Args:
-        kind: one of "topk", "relu", "jumprelu".
+        kind: one of "topk", "batchtopk", "relu", "jumprelu".
         x_init: data samples used as initial atoms, shape (num_latents, d), or None.
         d: input dimension.
         num_latents: latent slots `m_max`.
-        k_max: static upper bound on `k` (TopK only).
+        k_max: static upper bound on `k` (TopK and BatchTopK).
         k: this member's TopK budget, a scalar integer array.
         num_active_latents: this member's number of latents `m <= m_max`.
         init_threshold: initial JumpReLU threshold.
         bandwidth: JumpReLU kernel width.
         init_noise: scale of the tie-breaking noise added to data atoms.
+        threshold_decay: decay of the running average behind the BatchTopK inference threshold.
         use_decoder_bias: train a decoder bias (outside the theory's class when True).
         key: PRNG key.
 
@@ -283,6 +378,10 @@ def init_sae(
     )
     if kind == "topk":
         return TopKSAE(**common, k=k, k_max=k_max)
+    if kind == "batchtopk":
+        return BatchTopKSAE(
+            **common, k=k, k_max=k_max, threshold=-jnp.ones((), w_dec.dtype), threshold_decay=threshold_decay
+        )
     if kind == "relu":
         return ReLUSAE(**common)
     return JumpReLUSAE(

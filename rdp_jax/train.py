@@ -28,7 +28,7 @@ from . import checkpoint as _checkpoint
 from ._ensemble import prepare_dgp
 from ._validation import show
 from .dgp import DGP
-from .sae import SAE_KINDS, AbstractSAE, init_sae, normalize_decoder, project_to_budget
+from .sae import SAE_KINDS, AbstractSAE, aux_k_loss, init_sae, normalize_decoder, project_to_budget
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ class EnsembleSpec:
 
     Attributes:
         seed: seed of the member's initialisation and data stream.
-        k: TopK budget (ignored by ReLU and JumpReLU SAEs).
+        k: TopK budget, per input for TopK and on average over a batch for BatchTopK (ignored by
+            ReLU and JumpReLU SAEs).
         coefficient: L1 (ReLU) or L0 (JumpReLU) penalty coefficient `lambda`.
         num_latents: number of latents `m`.
         learning_rate: Adam learning rate.
@@ -139,7 +140,7 @@ class TrainConfig:
     """Settings shared by every member of an ensemble.
 
     Attributes:
-        sae_kind: "topk", "relu" or "jumprelu".
+        sae_kind: "topk", "batchtopk", "relu" or "jumprelu".
         steps: Adam steps per member.
         batch_size: inputs sampled per member and step.
         chunk_size: steps per compiled `lax.scan` call; progress and checkpoints update between chunks.
@@ -151,6 +152,10 @@ class TrainConfig:
         lr_schedule: "constant", or "cosine" decay from each member's learning rate down to
             `lr_final_fraction` times it at the last step.
         lr_final_fraction: final learning rate as a fraction of the initial one ("cosine" only).
+        aux_k: dead latents used by the auxiliary-k loss per input; 0 turns the loss off.
+        aux_coefficient: weight of the auxiliary-k loss.
+        dead_after_steps: steps without firing after which a latent counts as dead.
+        threshold_decay: decay of the running average behind the BatchTopK inference threshold.
     """
 
     sae_kind: str = "topk"
@@ -164,13 +169,17 @@ class TrainConfig:
     use_decoder_bias: bool = False
     lr_schedule: str = "constant"
     lr_final_fraction: float = 0.1
+    aux_k: int = 0
+    aux_coefficient: float = 1.0 / 32.0
+    dead_after_steps: int = 200
+    threshold_decay: float = 0.99
 
     def __post_init__(self):
         if self.sae_kind not in SAE_KINDS:
             raise ValueError(f"`sae_kind` must be one of {SAE_KINDS}; got {show(self.sae_kind)}.")
         if self.init not in ("data", "random"):
             raise ValueError(f"`init` must be 'data' or 'random'; got {show(self.init)}.")
-        for name in ("steps", "batch_size", "chunk_size"):
+        for name in ("steps", "batch_size", "chunk_size", "dead_after_steps"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"`{name}` must be a positive integer; got {show(value)}.")
@@ -178,6 +187,12 @@ class TrainConfig:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"`{name}` must be a finite positive number; got {show(value)}.")
+        if not isinstance(self.aux_k, (int, np.integer)) or self.aux_k < 0:
+            raise ValueError(f"`aux_k` must be a non-negative integer; got {show(self.aux_k)}.")
+        if not (math.isfinite(self.aux_coefficient) and self.aux_coefficient >= 0):
+            raise ValueError(f"`aux_coefficient` must be a finite non-negative number; got {show(self.aux_coefficient)}.")
+        if not (math.isfinite(self.threshold_decay) and 0 <= self.threshold_decay < 1):
+            raise ValueError(f"`threshold_decay` must lie in [0, 1); got {show(self.threshold_decay)}.")
         if self.lr_schedule not in ("constant", "cosine"):
             raise ValueError(f"`lr_schedule` must be 'constant' or 'cosine'; got {show(self.lr_schedule)}.")
         if not (math.isfinite(self.lr_final_fraction) and 0 <= self.lr_final_fraction <= 1):
@@ -205,12 +220,17 @@ class _MemberHyperparameters(NamedTuple):
 
 
 class TrainState(NamedTuple):
-    """Everything that changes during training, stacked along the member axis."""
+    """Everything that changes during training, stacked along the member axis.
+
+    `steps_since_fired` (E, m) counts, per latent, the steps since it last fired on a training
+    batch; the auxiliary-k loss treats latents at `dead_after_steps` or more as dead.
+    """
 
     saes: AbstractSAE
     opt_state: Any
     alive: Array
     diverged_step: Array
+    steps_since_fired: Array
 
 
 @dataclasses.dataclass
@@ -246,23 +266,28 @@ class EnsembleResult:
 _optimizer = optax.scale_by_adam()
 
 
-def _batch_loss(params, static, x, coefficient):
+def _batch_loss(params, static, x, coefficient, dead, config: TrainConfig):
     sae = eqx.combine(params, static)
-    x_hat, h = sae(x)
+    h = sae.training_codes(x)
+    x_hat = sae.decode(h)
     distortion = jnp.mean(jnp.sum((x - x_hat) ** 2, axis=1))
     loss = distortion + coefficient * sae.penalty(x, h)
+    if config.aux_k > 0:
+        loss = loss + config.aux_coefficient * aux_k_loss(sae, x, x_hat, dead, config.aux_k)
     l0 = jnp.mean(jnp.sum((h > 0).astype(x.dtype), axis=1))
-    return loss, (distortion, l0)
+    return loss, (distortion, l0, h)
 
 
 def _tree_select(condition: Array, on_true, on_false):
     return jax.tree.map(lambda a, b: jnp.where(condition, a, b), on_true, on_false)
 
 
-def _member_step(sae, opt_state, alive, diverged_step, dgp, hyper, data_key, step, config: TrainConfig):
+def _member_step(sae, opt_state, alive, diverged_step, steps_since_fired, dgp, hyper, data_key, step, config: TrainConfig):
     params, static = eqx.partition(sae, eqx.is_inexact_array)
     x = dgp.sample(config.batch_size, key=jax.random.fold_in(data_key, step)).x
-    (loss, (distortion, l0)), grads = jax.value_and_grad(_batch_loss, has_aux=True)(params, static, x, hyper.coefficient)
+    dead = steps_since_fired >= config.dead_after_steps
+    loss_and_grad = jax.value_and_grad(_batch_loss, has_aux=True)
+    (loss, (distortion, l0, h)), grads = loss_and_grad(params, static, x, hyper.coefficient, dead, config)
 
     # optax's bias correction raises a float to an int32 step count, which strict promotion rejects.
     with jax.numpy_dtype_promotion("standard"):
@@ -271,7 +296,7 @@ def _member_step(sae, opt_state, alive, diverged_step, dgp, hyper, data_key, ste
     updates = jax.tree.map(lambda u: -learning_rate * u, updates)
     new_sae = normalize_decoder(eqx.apply_updates(sae, updates))
     w_dec = project_to_budget(new_sae.w_dec, dgp.concept_directions.astype(x.dtype), hyper.budget)
-    new_sae = eqx.tree_at(lambda s: s.w_dec, new_sae, w_dec)
+    new_sae = eqx.tree_at(lambda s: s.w_dec, new_sae, w_dec).update_statistics(x)
 
     new_params = eqx.filter(new_sae, eqx.is_inexact_array)
     finite = jnp.isfinite(loss) & jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(new_params)]))
@@ -279,12 +304,14 @@ def _member_step(sae, opt_state, alive, diverged_step, dgp, hyper, data_key, ste
     sae = _tree_select(keep, new_sae, sae)
     opt_state = _tree_select(keep, new_opt_state, opt_state)
     diverged_step = jnp.where(alive & ~finite, step, diverged_step)
-    return (sae, opt_state, keep, diverged_step), (loss, distortion, l0)
+    fired = jnp.any(h > 0, axis=0)
+    steps_since_fired = jnp.where(fired, 0, steps_since_fired + 1)
+    return (sae, opt_state, keep, diverged_step, steps_since_fired), (loss, distortion, l0)
 
 
 @eqx.filter_jit
 def _run_chunk(state: TrainState, dgp, hyper, data_keys, start: Array, num_steps: int, config: TrainConfig, dgp_axis):
-    member_step = eqx.filter_vmap(_member_step, in_axes=(0, 0, 0, 0, dgp_axis, 0, 0, None, None))
+    member_step = eqx.filter_vmap(_member_step, in_axes=(0, 0, 0, 0, 0, dgp_axis, 0, 0, None, None))
 
     def body(carry, step):
         new_carry, metrics = member_step(*carry, dgp, hyper, data_keys, step, config)
@@ -313,6 +340,7 @@ def _init_member(dgp, seed_key, k, num_active_latents, *, config: TrainConfig, d
         init_threshold=config.init_threshold,
         bandwidth=config.bandwidth,
         init_noise=config.init_noise,
+        threshold_decay=config.threshold_decay,
         use_decoder_bias=config.use_decoder_bias,
         key=init_key,
     )
@@ -360,6 +388,7 @@ def init_ensemble(
         opt_state=opt_state,
         alive=jnp.ones(spec.num_members, dtype=bool),
         diverged_step=jnp.full(spec.num_members, -1, dtype=jnp.int32),
+        steps_since_fired=jnp.zeros((spec.num_members, num_latents), dtype=jnp.int32),
     )
     return state, data_keys
 
@@ -392,8 +421,8 @@ def train_ensemble(
     Returns:
         An `EnsembleResult`.
     """
-    if config.sae_kind == "topk" and any(k > m for k, m in zip(spec.k, spec.num_latents)):
-        raise ValueError("`spec.k` must not exceed `spec.num_latents` for TopK SAEs.")
+    if config.aux_k > max(spec.num_latents):
+        raise ValueError(f"`config.aux_k` must not exceed the largest `num_latents` {max(spec.num_latents)}; got {config.aux_k}.")
     stacked_dgp, dgp_axis = prepare_dgp(dgp, spec.num_members)
     state, data_keys = init_ensemble(dgp, spec, config, key=key)
     hyper = _MemberHyperparameters(

@@ -194,3 +194,96 @@ def test_data_init_uses_samples(key):
     )
     np.testing.assert_allclose(sae.w_dec, jnp.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]]), atol=1e-6)
     np.testing.assert_allclose(sae.w_enc, sae.w_dec.T)
+
+
+def _batchtopk_sae(w_dec, k, threshold=-1.0):
+    d, m = w_dec.shape
+    return rdp.BatchTopKSAE(
+        w_enc=w_dec.T,
+        b_enc=jnp.zeros(m),
+        w_dec=w_dec,
+        b_dec=jnp.zeros(d),
+        latent_mask=jnp.ones(m, dtype=bool),
+        use_decoder_bias=False,
+        k=jnp.asarray(k, dtype=jnp.int32),
+        k_max=k,
+        threshold=jnp.asarray(threshold),
+        threshold_decay=0.9,
+    )
+
+
+def test_batchtopk_budget_over_batch():
+    # Input 0 has three strong coordinates, input 1 none: the batch budget of 2 * 2 goes to input 0 first.
+    sae = _batchtopk_sae(jnp.eye(4), 2)
+    x = jnp.array([[0.9, 0.8, 0.7, 0.0], [0.1, 0.0, 0.0, 0.0]])
+    h = sae.training_codes(x)
+    assert int(jnp.sum(h > 0)) == 4
+    assert int(jnp.sum(h[0] > 0)) == 3
+
+
+def test_batchtopk_ties_select_exactly_budget():
+    atom_0, atom_1 = jnp.eye(2)
+    sae = _batchtopk_sae(jnp.stack([atom_0] * 3 + [atom_1] * 3, axis=1), 1)
+    h = sae.training_codes(jnp.ones((4, 2)))
+    assert int(jnp.sum(h > 0)) == 4
+
+
+def test_batchtopk_threshold_running_average():
+    sae = _batchtopk_sae(jnp.eye(3), 1)
+    x = jnp.array([[0.5, 0.2, 0.0], [0.0, 0.3, 0.1]])
+    first = sae.update_statistics(x)
+    # First batch: the threshold becomes the smallest selected activation, 0.3.
+    assert float(first.threshold) == pytest.approx(0.3)
+    second = first.update_statistics(jnp.array([[0.9, 0.0, 0.0], [0.0, 0.0, 0.8]]))
+    # Then a running average with decay 0.9: 0.9 * 0.3 + 0.1 * 0.8.
+    assert float(second.threshold) == pytest.approx(0.35)
+
+
+def test_batchtopk_inference_uses_threshold():
+    sae = _batchtopk_sae(jnp.eye(3), 1, threshold=0.25)
+    h = sae.encode(jnp.array([[0.5, 0.2, 0.3]]))
+    chex.assert_trees_all_close(h, jnp.array([[0.5, 0.0, 0.3]]))
+
+
+def test_aux_loss_zero_without_dead():
+    sae = _topk_sae(jnp.eye(3), 1)
+    x = jnp.array([[1.0, 0.5, 0.0]])
+    x_hat, _ = sae(x)
+    assert float(rdp.aux_k_loss(sae, x, x_hat, jnp.zeros(3, dtype=bool), 2)) == pytest.approx(float(jnp.sum((x - x_hat) ** 2)))
+
+
+def test_aux_loss_reaches_dead_latents_only():
+    # An encoder of 2 I overshoots the residual, so the dead latent has a non-zero gradient.
+    sae = _topk_sae(jnp.eye(3), 1, w_enc=2.0 * jnp.eye(3))
+    x = jnp.array([[1.0, 0.5, 0.25]])
+    x_hat, _ = sae(x)
+    dead = jnp.array([False, True, False])
+
+    def loss(w_enc):
+        return rdp.aux_k_loss(eqx.tree_at(lambda s: s.w_enc, sae, w_enc), x, x_hat, dead, 1)
+
+    grad = jax.grad(loss)(sae.w_enc)
+    assert float(jnp.abs(grad[1]).sum()) > 0
+    assert float(jnp.abs(grad[0]).sum()) == 0
+    assert float(jnp.abs(grad[2]).sum()) == 0
+
+
+def test_aux_loss_counts_decoder_bias_once():
+    # With a decoder bias, a dead latent that reconstructs the residual exactly gives zero loss.
+    d = 2
+    sae = rdp.TopKSAE(
+        w_enc=jnp.eye(d),
+        b_enc=jnp.zeros(d),
+        w_dec=jnp.eye(d),
+        b_dec=jnp.array([0.3, -0.2]),
+        latent_mask=jnp.ones(d, dtype=bool),
+        use_decoder_bias=True,
+        k=jnp.asarray(1, jnp.int32),
+        k_max=1,
+    )
+    x = jnp.array([[2.0, 0.7]])
+    x_hat, _ = sae(x)
+    residual = x - x_hat
+    assert float(residual[0, 1]) > 0
+    dead = jnp.array([False, True])
+    assert float(rdp.aux_k_loss(sae, x, x_hat, dead, 1)) == pytest.approx(0.0, abs=1e-10)

@@ -211,3 +211,20 @@ def test_topk_reaches_t2_optimum(budget):
         best = float(np.min(exact.distortion[members]))
         assert best == pytest.approx(optimum, abs=5e-3), f"k={k}"
         assert best >= optimum - 1e-5, f"k={k}"  # float32 rounding
+
+
+def test_batchtopk_ensemble_trains(pair_dgp):
+    spec = rdp.EnsembleSpec.grid(num_latents=4, k=1, seed=[0, 1])
+    config = rdp.TrainConfig(sae_kind="batchtopk", steps=200, batch_size=64, chunk_size=100, aux_k=2)
+    result = rdp.train_ensemble(pair_dgp, spec, config, key=jax.random.key(0), progress=False)
+    thresholds = np.asarray(result.saes.threshold)
+    assert np.all(np.isfinite(thresholds))
+    assert np.all(thresholds > 0)
+    assert np.all(result.history_loss[-1] < result.history_loss[0])
+
+
+def test_aux_k_above_latents_rejected(pair_dgp):
+    spec = rdp.EnsembleSpec.grid(num_latents=3, seed=0)
+    config = rdp.TrainConfig(steps=10, aux_k=4)
+    with pytest.raises(ValueError, match="`config.aux_k`"):
+        rdp.train_ensemble(pair_dgp, spec, config, key=jax.random.key(0), progress=False)
