@@ -7,6 +7,7 @@ training of many SAEs at once, measured in rate, distortion and polysemanticity.
 from .dgp import (
     DGP as DGP,
     BernoulliSupport as BernoulliSupport,
+    CopulaPatterns as CopulaPatterns,
     CopulaSupport as CopulaSupport,
     HierarchicalSupport as HierarchicalSupport,
     PairBlockSupport as PairBlockSupport,
@@ -17,6 +18,7 @@ from .dgp import (
     block_correlation as block_correlation,
     concept_directions as concept_directions,
     copula_dgp as copula_dgp,
+    copula_patterns as copula_patterns,
     hierarchical_dgp as hierarchical_dgp,
     low_rank_correlation as low_rank_correlation,
     pair_block_dgp as pair_block_dgp,
@@ -53,8 +55,16 @@ from .sae import (
     project_to_budget as project_to_budget,
 )
 from .theory import (
+    LagrangianFrontier as LagrangianFrontier,
+    MonosemanticPenalty as MonosemanticPenalty,
+    PairDictionary as PairDictionary,
     TwoConceptOptimum as TwoConceptOptimum,
     distortion_topk as distortion_topk,
+    l0_lagrangian_frontier as l0_lagrangian_frontier,
+    l1_rate_zero_distortion as l1_rate_zero_distortion,
+    monosemantic_penalty as monosemantic_penalty,
+    pair_dictionary_rate as pair_dictionary_rate,
+    pair_probabilities as pair_probabilities,
     rate_topk as rate_topk,
     rate_zero_distortion as rate_zero_distortion,
     support_sizes as support_sizes,

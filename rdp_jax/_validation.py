@@ -252,3 +252,14 @@ def check_correlation(name: str, value) -> np.ndarray:
             f"`{name}` must be positive semidefinite, but its smallest eigenvalue is {show(smallest)}."
         )
     return np.clip(symmetric, -1.0, 1.0)
+
+
+def check_nonnegative(name: str, value) -> np.ndarray:
+    """Check that every entry of `value` is finite and at least 0, and return it as a float64 array."""
+    array = check_finite(name, value)
+    negative = array < 0.0
+    if negative.any():
+        index = first_index(negative)
+        place = f"{name}{format_index(index)}" if array.ndim else name
+        raise ValueError(f"`{name}` must be at least 0, but {place} = {show(array[index])}.")
+    return array

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rdp_jax.dgp import (
+    COPULA_CDF_ABSEPS,
     DGP,
     BernoulliSupport,
     CopulaSupport,
@@ -19,8 +20,10 @@ from rdp_jax.dgp import (
     bernoulli_dgp,
     bivariate_normal_cdf,
     block_correlation,
+    _copula_patterns_cached,
     concept_directions,
     copula_dgp,
+    copula_patterns,
     hierarchical_dgp,
     low_rank_correlation,
     pair_block_dgp,
@@ -226,10 +229,147 @@ def test_copula_low_rank_frequencies(key):
                 assert abs(exact - p[i] * p[j]) > 10.0 * standard_error
 
 
-def test_copula_general_patterns_unavailable():
-    support = CopulaSupport([0.3, 0.5, 0.2], low_rank_correlation(np.full((3, 1), 0.5)))
-    with pytest.raises(NotImplementedError, match="multivariate normal CDF"):
+def _copula_low_rank():
+    # Every concept correlates with at least two others, so the exact pair path
+    # does not apply.
+    loadings = np.array([[0.8, 0.1], [0.6, -0.3], [-0.5, 0.5], [0.2, 0.7], [0.5, 0.5]])
+    return CopulaSupport([0.3, 0.5, 0.2, 0.6, 0.4], low_rank_correlation(loadings))
+
+
+def _align(supports, probs, reference_supports):
+    """Reorder `probs` to the rows of `reference_supports`, with 0 for missing patterns."""
+    lookup = dict(zip(_encode(supports).tolist(), probs.tolist()))
+    return np.array([lookup.get(code, 0.0) for code in _encode(reference_supports).tolist()])
+
+
+def _superset_mass(supports, probs, concepts) -> float:
+    """P(concepts ⊆ S) summed from a pattern distribution."""
+    return float(probs @ supports[:, concepts].all(axis=1).astype(np.float64))
+
+
+def test_copula_general_matches_samples(key):
+    support = _copula_low_rank()
+    supports, probs = support.patterns()
+    num = 400_000
+    sampled = np.asarray(_sample(support, key, num))
+
+    counts, outside = _pattern_counts(sampled, supports)
+    assert len(probs) == 32
+    assert outside == 0
+    assert _chi_square_p_value(counts, probs) > P_VALUE_MIN
+    # The same samples reject independent concepts, so the check has power.
+    independent = _align(*BernoulliSupport(support.p).patterns(), supports)
+    assert _chi_square_p_value(counts, independent) < P_VALUE_MIN
+
+
+def test_copula_general_low_orders_exact():
+    support = _copula_low_rank()
+    supports, probs = support.patterns()
+    bound = support.pattern_error_bound()
+    # Inclusion-exclusion inverts exactly, so sums over supersets of one or two
+    # concepts differ from the exact orthant probability by at most the clipped
+    # mass, which the bound contains. 1e-12 covers float64 rounding of 32 terms.
+    tolerance = bound + 1e-12
+
+    for i in range(support.n):
+        exact = scipy.special.ndtr(support.thresholds[i])
+        assert abs(_superset_mass(supports, probs, [i]) - exact) <= tolerance, f"concept {i}"
+    for i in range(support.n):
+        for j in range(i + 1, support.n):
+            exact = support.pair_cooccurrence(i, j)
+            assert abs(_superset_mass(supports, probs, [i, j]) - exact) <= tolerance, f"pair {i}, {j}"
+
+
+def test_copula_general_third_order():
+    support = _copula_low_rank()
+    supports, probs = support.patterns()
+    concepts = [0, 1, 4]
+    correlation = support.correlation[np.ix_(concepts, concepts)]
+    reference = scipy.stats.multivariate_normal.cdf(
+        support.thresholds[concepts], cov=correlation, abseps=1e-9, releps=0.0, rng=np.random.default_rng(7)
+    )
+    # Both sides are quasi-Monte Carlo estimates of one orthant probability:
+    # ours within the stated bound, the reference within its 1e-9 request.
+    assert abs(_superset_mass(supports, probs, concepts) - reference) <= support.pattern_error_bound() + 1e-9
+
+
+def test_copula_block_paths_agree():
+    support = _copula_pairs()
+    pair_supports, pair_probs = support.patterns()
+    general = copula_patterns(support.p, support.correlation)
+
+    assert support.pattern_error_bound() == 0.0
+    # 2^5 patterns: the empty one sums C(5,3) + C(5,4) + C(5,5) = 16 Monte Carlo terms.
+    assert general.error_bound >= 16 * COPULA_CDF_ABSEPS
+    np.testing.assert_array_equal(general.supports, pair_supports)
+    np.testing.assert_allclose(general.probs, pair_probs, rtol=0.0, atol=general.error_bound + 1e-12)
+
+
+def test_copula_general_reproducible():
+    support = _copula_low_rank()
+    _copula_patterns_cached.cache_clear()
+    first_supports, first_probs = support.patterns()
+    _copula_patterns_cached.cache_clear()
+    second_supports, second_probs = support.patterns()
+
+    np.testing.assert_array_equal(first_supports, second_supports)
+    np.testing.assert_array_equal(first_probs, second_probs)
+
+
+def test_copula_comonotone_general():
+    # One shared latent z: concept i is active iff z < Φ^{-1}(p_i), so with
+    # p = (0.2, 0.3, 0.5) the supports are nested. P({}) = 1 - 0.5,
+    # P({2}) = 0.5 - 0.3, P({1, 2}) = 0.3 - 0.2 and P({0, 1, 2}) = 0.2.
+    support = CopulaSupport([0.2, 0.3, 0.5], np.ones((3, 3)))
+    supports, probs = support.patterns()
+    expected = {(): 0.5, (2,): 0.2, (1, 2): 0.1, (0, 1, 2): 0.2}
+    bound = support.pattern_error_bound()
+
+    assert 0.0 < bound < 1e-4
+    for row, prob in zip(supports, probs):
+        active = tuple(np.flatnonzero(row).tolist())
+        assert abs(prob - expected.get(active, 0.0)) <= bound + 1e-12, f"pattern {active}"
+
+
+def test_copula_general_degenerate_marginals():
+    correlation = low_rank_correlation(np.full((5, 1), 0.6))
+    support = CopulaSupport([0.0, 1.0, 0.3, 0.5, 0.4], correlation)
+    supports, probs = support.patterns()
+
+    assert not supports[:, 0].any()
+    assert supports[:, 1].all()
+    assert len(probs) == 8
+    # Three free concepts: every pattern's sum contains the one three-dimensional orthant.
+    assert support.pattern_error_bound() >= COPULA_CDF_ABSEPS
+    np.testing.assert_allclose(
+        _pattern_marginals(supports, probs), support.p, atol=support.pattern_error_bound() + 1e-12
+    )
+
+
+def test_copula_two_free_concepts_exact():
+    # Concept 2 correlates with both others but is always active, so only two
+    # concepts are free and every orthant probability is exact.
+    correlation = low_rank_correlation(np.full((3, 1), 0.7))
+    support = CopulaSupport([0.3, 0.6, 1.0], correlation)
+    supports, probs = support.patterns()
+
+    both = support.pair_cooccurrence(0, 1)
+    # The four states of the free pair, each with concept 2 active.
+    expected = {(2,): 1.0 - 0.3 - 0.6 + both, (0, 2): 0.3 - both, (1, 2): 0.6 - both, (0, 1, 2): both}
+    assert support.pattern_error_bound() == 0.0
+    assert len(probs) == 4
+    for row, prob in zip(supports, probs):
+        active = tuple(np.flatnonzero(row).tolist())
+        # Float64 rounding of a sum of four orthant probabilities.
+        assert abs(prob - expected[active]) < 1e-15, f"pattern {active}"
+
+
+def test_copula_general_limit_raises():
+    support = CopulaSupport(np.full(13, 0.5), low_rank_correlation(np.full((13, 1), 0.5)))
+    with pytest.raises(ValueError, match="12"):
         support.patterns()
+    with pytest.raises(ValueError, match="12"):
+        support.pattern_error_bound()
 
 
 def test_copula_cooccurrence_increases_with_rho():
