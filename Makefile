@@ -5,12 +5,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # SCALE=small (default) fits two CPU cores in minutes; SCALE=paper is the full size for a GPU.
 SCALE ?= small
+ifeq ($(filter $(SCALE),small paper),)
+$(error SCALE must be small or paper; got '$(SCALE)')
+endif
 export SCALE
 
 FIGURES := figures/out/rd_frontier.png figures/out/polysemanticity_vs_cooccurrence.png
 LIBRARY := $(wildcard rdp_jax/*.py)
 
-.PHONY: all figures test clean
+.PHONY: all figures test verify clean
 
 all: figures
 
@@ -34,6 +37,10 @@ figures/out/%.png: figures/%.py figures/_common.py $(LIBRARY) $(STAMP) $(SCALE_S
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Every theorem's numerical proof, SAE training included; exits non-zero if a check fails.
+verify: $(STAMP)
+	$(PY) -m proofs_numeric
 
 clean:
 	rm -rf $(VENV) figures/out/*.png figures/out/*.csv figures/out/*.json figures/out/.scale-*

@@ -176,7 +176,7 @@ def draw(rows, fine, fine_optimum, settings) -> plt.Figure:
         marker="D",
         facecolor="none",
         edgecolor="tab:green",
-        label="D$_{mono}$ − trained distortion, best seed",
+        label="D$_{mono}$ − trained distortion, best seed (dots: all)",
     )
     right.set_xlabel("co-occurrence  c / u")
     right.set_ylabel("distortion saved by polysemanticity")

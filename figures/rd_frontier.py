@@ -144,19 +144,19 @@ def draw(rows: list[dict], settings: dict, num_patterns: int) -> plt.Figure:
             label=f"TopK SAEs, {label}: best of {settings['seeds']} seeds (dots: all)",
         )
 
-        by_k.plot([row["k"] for row in curve], [row["distortion"] for row in curve], "_", ms=18, mew=2, color=colour, label=f"T2 optimum, {name}")
         jitter = offsets[label]
+        by_k.plot([row["k"] + jitter for row in curve], [row["distortion"] for row in curve], "_", ms=14, mew=2, color=colour)
         by_k.scatter([row["k"] + jitter for row in trained], [row["distortion"] for row in trained], s=8, color=colour, alpha=0.3, lw=0)
         by_k.scatter([row["k"] + jitter for row in best], [row["distortion"] for row in best], s=40, marker="D", facecolor="none", edgecolor=colour)
 
     frontier.set_xlabel("rate  E||h||$_0$")
     frontier.set_ylabel("distortion  E||x − x̂||$^2$")
-    frontier.legend(fontsize=7, loc="upper right")
+    handles, labels = frontier.get_legend_handles_labels()
+    figure.legend(handles, labels, fontsize=7, loc="upper center", ncol=2, bbox_to_anchor=(0.5, 0.02))
     frontier.set_title("trained TopK SAEs spend all k latents, so they sit right of the frontier", fontsize=8)
     by_k.set_xlabel("TopK budget k")
     by_k.set_ylabel("distortion  E||x − x̂||$^2$")
     by_k.set_xticks(sorted({row["k"] for row in rows}))
-    by_k.legend(fontsize=7)
     by_k.set_title("distortion at each budget: closed form (bars) and trained SAEs", fontsize=8)
     figure.suptitle(
         f"{NUM_BLOCKS} pair blocks, (a, b, c) = ({BLOCK_A}, {BLOCK_B}, {BLOCK_C}): {num_patterns} non-empty patterns, "

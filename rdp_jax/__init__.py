@@ -26,6 +26,19 @@ from .dgp import (
     stack_dgps as stack_dgps,
     zipf_marginals as zipf_marginals,
 )
+from .exact import (
+    C1Result as C1Result,
+    OracleCodes as OracleCodes,
+    OracleEvaluation as OracleEvaluation,
+    SetAtomDictionary as SetAtomDictionary,
+    TopK1Optimum as TopK1Optimum,
+    oracle_distortion as oracle_distortion,
+    oracle_encode as oracle_encode,
+    search_c1 as search_c1,
+    set_atom_dictionary as set_atom_dictionary,
+    set_atoms as set_atoms,
+    topk1_optimum as topk1_optimum,
+)
 from .io import (
     load_result as load_result,
     load_scan as load_scan,

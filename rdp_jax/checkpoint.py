@@ -32,7 +32,9 @@ def save(path: str | Path, state: Any, steps_done: int, history: list, metadata:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary_state = path.with_name(path.name + ".tmp")
-    eqx.tree_serialise_leaves(temporary_state, state)
+    # A file object, not a path: equinox appends ".eqx" to paths without a suffix.
+    with temporary_state.open("wb") as handle:
+        eqx.tree_serialise_leaves(handle, state)
 
     record = dict(metadata)
     record["steps_done"] = steps_done
@@ -44,6 +46,25 @@ def save(path: str | Path, state: Any, steps_done: int, history: list, metadata:
     os.replace(temporary_metadata, _metadata_path(path))
 
 
+def _difference(stored, current) -> str:
+    """Describe how two metadata values differ, naming only the keys that changed."""
+    if isinstance(stored, dict) and isinstance(current, dict):
+        keys = sorted(set(stored) | set(current))
+        changed = [key for key in keys if stored.get(key) != current.get(key)]
+        parts = []
+        for key in changed[:5]:
+            parts.append(f"{key}: stored {_shorten(stored.get(key))}, current {_shorten(current.get(key))}")
+        if len(changed) > 5:
+            parts.append(f"and {len(changed) - 5} more keys")
+        return "; ".join(parts)
+    return f"stored {_shorten(stored)}, current {_shorten(current)}"
+
+
+def _shorten(value, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def load(path: str | Path, like: Any, metadata: dict) -> tuple[Any, int, list]:
     """Load a checkpoint into the structure of `like`.
 
@@ -53,11 +74,13 @@ def load(path: str | Path, like: Any, metadata: dict) -> tuple[Any, int, list]:
     path = Path(path)
     record = json.loads(_metadata_path(path).read_text())
     for field, expected in metadata.items():
-        if record.get(field) != expected:
+        stored = record.get(field)
+        if stored != expected:
             raise ValueError(
-                f"checkpoint `{path}` was written with a different `{field}`; "
-                f"delete it or pass another `checkpoint_path` (stored {record.get(field)!r}, current {expected!r})."
+                f"checkpoint `{path}` was written with a different `{field}` ({_difference(stored, expected)}); "
+                "delete it or pass another `checkpoint_path`."
             )
-    state = eqx.tree_deserialise_leaves(path, like)
+    with path.open("rb") as handle:
+        state = eqx.tree_deserialise_leaves(handle, like)
     history = [(step, np.asarray(loss), np.asarray(distortion), np.asarray(l0)) for step, loss, distortion, l0 in record["history"]]
     return state, int(record["steps_done"]), history

@@ -1,7 +1,7 @@
 """Saving trained ensembles with their configuration, and loading scans from TOML.
 
-A saved result is two files: `<path>` holds the SAE parameters (`equinox.tree_serialise_leaves`)
-and `<path>.json` holds the spec, the config, the divergence flags and the training history, so
+A saved result is two files: `<path>` contains the SAE parameters (`equinox.tree_serialise_leaves`)
+and `<path>.json` contains the spec, the config, the divergence flags and the training history, so
 that a result can be reloaded and traced back to the settings that produced it.
 
 A scan file is TOML with a `[train]` table of `TrainConfig` fields and a `[grid]` table of
@@ -54,7 +54,9 @@ def save_result(path: str | Path, result: EnsembleResult, **extra) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    eqx.tree_serialise_leaves(temporary, result.saes)
+    # A file object, not a path: equinox appends ".eqx" to paths without a suffix.
+    with temporary.open("wb") as handle:
+        eqx.tree_serialise_leaves(handle, result.saes)
 
     record = {
         "format": _RESULT_FORMAT,
@@ -96,7 +98,14 @@ def load_result(path: str | Path, dgp) -> tuple[EnsembleResult, dict]:
     spec = EnsembleSpec(**{name: tuple(values) for name, values in record["spec"].items()})
     config = TrainConfig(**record["config"])
     like, _ = eqx.filter_eval_shape(lambda: init_ensemble(dgp, spec, config, key=jax.random.key(0)))
-    saes = eqx.tree_deserialise_leaves(path, like.saes)
+    try:
+        with path.open("rb") as handle:
+            saes = eqx.tree_deserialise_leaves(handle, like.saes)
+    except RuntimeError as error:
+        raise ValueError(
+            f"the SAEs saved at `{path}` do not match the structure that `dgp` and the saved spec give; "
+            f"pass the DGP the ensemble was trained on ({error})."
+        ) from error
 
     result = EnsembleResult(
         saes=saes,

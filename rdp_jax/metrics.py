@@ -18,6 +18,7 @@ import numpy as np
 from jaxtyping import Array, Bool, Float, Int, PRNGKeyArray
 
 from ._ensemble import prepare_dgp
+from ._validation import check_binary, check_distribution, check_ndim, check_positive_int, check_probabilities
 from .sae import AbstractSAE
 
 
@@ -136,11 +137,30 @@ def _summarise(sae: AbstractSAE, x, weights, concept_directions, num_samples: in
     )
 
 
+def _check_member_axis(saes: AbstractSAE, *, stacked: bool) -> None:
+    if not isinstance(saes, AbstractSAE):
+        raise TypeError(f"`saes` must be an SAE module; got {type(saes).__name__}.")
+    ndim = saes.w_dec.ndim
+    if stacked and ndim != 3:
+        raise ValueError(
+            f"`saes` must be stacked with a leading member axis (`w_dec` of shape (E, d, m)); got `w_dec` of shape "
+            f"{saes.w_dec.shape}. Use `evaluate` for a single SAE."
+        )
+    if not stacked and ndim != 2:
+        raise ValueError(
+            f"`sae` must be a single SAE (`w_dec` of shape (d, m)); got `w_dec` of shape {saes.w_dec.shape}. "
+            "Use `evaluate_ensemble` for a stacked ensemble, or `EnsembleResult.member(i)`."
+        )
+
+
 def evaluate(sae: AbstractSAE, dgp, *, num_samples: int, key: PRNGKeyArray) -> Evaluation:
     """Estimate rate, distortion and polysemanticity of one SAE on fresh samples of `dgp`.
 
     The distortion comes with its standard error `std(||x - x_hat||^2) / sqrt(num_samples)`.
     """
+    if isinstance(sae, AbstractSAE) and not isinstance(sae.w_dec, jax.core.Tracer):
+        _check_member_axis(sae, stacked=False)
+        check_positive_int("num_samples", num_samples)
     x = dgp.sample(num_samples, key=key).x
     weights = jnp.full(num_samples, 1.0 / num_samples, dtype=x.dtype)
     return _summarise(sae, x, weights, dgp.concept_directions, num_samples)
@@ -175,7 +195,10 @@ def evaluate_ensemble(
     Returns:
         An `Evaluation` whose fields have shape (E,), as numpy arrays.
     """
-    num_members = jax.tree.leaves(saes)[0].shape[0]
+    _check_member_axis(saes, stacked=True)
+    check_positive_int("num_samples", num_samples)
+    check_positive_int("members_per_batch", members_per_batch)
+    num_members = saes.w_dec.shape[0]
     stacked_dgp, dgp_axis = prepare_dgp(dgp, num_members)
     result = _evaluate_members(saes, stacked_dgp, key, num_samples, dgp_axis, members_per_batch)
     return Evaluation(*(np.asarray(field) for field in result))
@@ -201,16 +224,25 @@ def evaluate_on_patterns(
     Returns:
         An `Evaluation` whose fields have shape (E,), as numpy arrays; `distortion_se` is 0.
     """
-    num_members = jax.tree.leaves(saes)[0].shape[0]
-    supports = np.asarray(supports, dtype=np.float32)
-    probs = np.asarray(probs, dtype=np.float32)
+    _check_member_axis(saes, stacked=True)
+    num_members, d, _ = saes.w_dec.shape
+    supports = check_ndim("supports", check_binary("supports", supports), 2).astype(np.float32)
+    probs = check_probabilities("probs", probs)
     if probs.ndim == 1:
         probs = np.broadcast_to(probs, (num_members, probs.shape[0]))
     if probs.shape != (num_members, supports.shape[0]):
         raise ValueError(
             f"`probs` must have shape ({supports.shape[0]},) or ({num_members}, {supports.shape[0]}); got {probs.shape}."
         )
-    directions = jnp.asarray(concept_directions, dtype=jnp.float32)
+    probs = np.stack([check_distribution(f"probs[{member}]", row) for member, row in enumerate(probs)])
+    directions = np.asarray(concept_directions, dtype=np.float64)
+    if directions.shape != (d, supports.shape[1]):
+        raise ValueError(
+            f"`concept_directions` must have shape (d, n) = ({d}, {supports.shape[1]}) to match the SAEs and `supports`; "
+            f"got {directions.shape}."
+        )
+    probs = probs.astype(np.float32)
+    directions = jnp.asarray(directions, dtype=jnp.float32)
     x = jnp.asarray(supports) @ directions.T
     summarise = eqx.filter_vmap(lambda sae, weights: _summarise(sae, x, weights, directions, None))
     return Evaluation(*(np.asarray(field) for field in summarise(saes, jnp.asarray(probs))))

@@ -1,4 +1,4 @@
-"""Sparse autoencoders as equinox modules: TopK, ReLU with norm-weighted L1, and JumpReLU.
+"""Sparse autoencoders as equinox modules: TopK, BatchTopK, ReLU with norm-weighted L1, and JumpReLU.
 
 Every SAE stores its encoder `w_enc` (m, d), `b_enc` (m,), decoder `w_dec` (d, m) whose
 columns are the dictionary atoms, decoder bias `b_dec` (d,), and a boolean `latent_mask` (m,)

@@ -196,6 +196,12 @@ def distortion_topk(supports, probs, k, r=None):
     each concept of `S` outside them adds 1 to the squared error. Set atoms on
     `k` disjoint blocks of `r` concepts of `S` lose exactly that much.
 
+    The optimum assumes an unlimited dictionary: it may use a different set
+    atom for every block of every pattern. For `r = n` and `k >= 1` it is 0,
+    reached with one latent per non-empty pattern. An SAE with fewer latents
+    than the optimum uses can stay above this value; compare with the exact
+    finite-dictionary solvers in `rdp_jax.exact` instead.
+
     Source: Mencattini, Montagna, Locatello, arXiv:2605.14694 (2026), T2 as
     reconstructed by this toolkit and verified numerically.
 

@@ -9,6 +9,7 @@ on the base key, its own hyperparameters and its DGP, so it is the same in any e
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import logging
 import math
@@ -260,6 +261,9 @@ class EnsembleResult:
 
     def member(self, index: int) -> AbstractSAE:
         """Return the SAE of one member, without the member axis."""
+        num_members = self.spec.num_members
+        if not isinstance(index, (int, np.integer)) or not -num_members <= index < num_members:
+            raise IndexError(f"`index` must be an integer in [{-num_members}, {num_members}); got {show(index)}.")
         return jax.tree.map(lambda leaf: leaf[index], self.saes)
 
 
@@ -322,13 +326,32 @@ def _run_chunk(state: TrainState, dgp, hyper, data_keys, start: Array, num_steps
     return TrainState(*carry), (jnp.mean(loss, axis=0), jnp.mean(distortion, axis=0), jnp.mean(l0, axis=0))
 
 
+def _distinct_samples(dgp, num: int, *, key: PRNGKeyArray) -> Array:
+    """Draw `8 num` samples and return `num` of them, distinct non-zero ones first.
+
+    On DGPs with finitely many patterns, distinct samples give every frequent pattern, and often
+    the rare ones, an initial atom; duplicate atoms would start in the same local optimum.
+    Duplicates are found by sorting a random projection, which separates distinct rows with
+    probability 1.
+    """
+    pool_key, projection_key = jax.random.split(key)
+    x_pool = dgp.sample(8 * num, key=pool_key).x
+    projection = x_pool @ jax.random.normal(projection_key, (x_pool.shape[1],), x_pool.dtype)
+
+    order = jnp.argsort(projection)
+    repeats_previous = jnp.concatenate([jnp.zeros(1, bool), projection[order][1:] == projection[order][:-1]])
+    duplicate = jnp.zeros(x_pool.shape[0], bool).at[order].set(repeats_previous)
+    is_zero = jnp.linalg.norm(x_pool, axis=1) == 0
+
+    rank = 2 * is_zero.astype(jnp.int32) + duplicate.astype(jnp.int32)
+    return x_pool[jnp.argsort(rank, stable=True)[:num]]
+
+
 def _init_member(dgp, seed_key, k, num_active_latents, *, config: TrainConfig, d: int, num_latents: int, k_max: int):
     init_key, sample_key, _ = jax.random.split(seed_key, 3)
     x_init = None
     if config.init == "data":
-        x_pool = dgp.sample(4 * num_latents, key=sample_key).x
-        nonzero_first = jnp.argsort(jnp.linalg.norm(x_pool, axis=1) == 0, stable=True)
-        x_init = x_pool[nonzero_first[:num_latents]]
+        x_init = _distinct_samples(dgp, num_latents, key=sample_key)
     sae = init_sae(
         config.sae_kind,
         x_init,
@@ -352,6 +375,23 @@ def _key_to_list(key: PRNGKeyArray) -> list[int]:
     if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         key = jax.random.key_data(key)
     return np.asarray(key).ravel().tolist()
+
+
+def _check_key(key) -> None:
+    is_typed = isinstance(key, jax.Array) and jnp.issubdtype(key.dtype, jax.dtypes.prng_key)
+    is_raw = isinstance(key, (jax.Array, np.ndarray)) and key.dtype == np.uint32 and key.shape == (2,)
+    if not (is_typed or is_raw):
+        raise TypeError(f"`key` must be a PRNG key such as `jax.random.key(0)`; got {show(key)}.")
+
+
+def _dgp_fingerprint(dgp) -> str:
+    """Return a hash of a DGP's parameters and settings, so a checkpoint can name the data it was trained on."""
+    digest = hashlib.sha256(str(jax.tree_util.tree_structure(dgp)).encode())
+    for leaf in jax.tree_util.tree_leaves(dgp):
+        array = np.asarray(leaf)
+        digest.update(f"{array.dtype}{array.shape}".encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def init_ensemble(
@@ -421,6 +461,11 @@ def train_ensemble(
     Returns:
         An `EnsembleResult`.
     """
+    if not isinstance(spec, EnsembleSpec):
+        raise TypeError(f"`spec` must be an EnsembleSpec; got {type(spec).__name__}.")
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"`config` must be a TrainConfig; got {type(config).__name__}.")
+    _check_key(key)
     if config.aux_k > max(spec.num_latents):
         raise ValueError(f"`config.aux_k` must not exceed the largest `num_latents` {max(spec.num_latents)}; got {config.aux_k}.")
     stacked_dgp, dgp_axis = prepare_dgp(dgp, spec.num_members)
@@ -431,14 +476,20 @@ def train_ensemble(
         learning_rate=jnp.asarray(spec.learning_rate, dtype=jnp.float32),
         budget=jnp.asarray(spec.budget, dtype=jnp.int32),
     )
-    metadata = {"spec": spec.to_dict(), "config": config.to_dict(), "key": _key_to_list(key)}
+    metadata = {
+        "spec": spec.to_dict(),
+        "config": config.to_dict(),
+        "key": _key_to_list(key),
+        "dgp": _dgp_fingerprint(stacked_dgp),
+    }
 
     steps_done, history = 0, []
     if checkpoint_path is not None and _checkpoint.exists(checkpoint_path):
         state, steps_done, history = _checkpoint.load(checkpoint_path, state, metadata)
         logger.info("resumed %d members from %s at step %d", spec.num_members, checkpoint_path, steps_done)
 
-    with tqdm(total=config.steps, initial=steps_done, disable=not progress, desc=f"{config.sae_kind} x{spec.num_members}") as bar:
+    bar = tqdm(total=config.steps, initial=steps_done, disable=not progress, desc=f"{config.sae_kind} x{spec.num_members}", mininterval=2.0)
+    try:
         while steps_done < config.steps:
             num_steps = min(config.chunk_size, config.steps - steps_done)
             state, (loss, distortion, l0) = _run_chunk(
@@ -452,6 +503,12 @@ def train_ensemble(
             num_diverged = int(np.sum(~np.asarray(state.alive)))
             bar.update(num_steps)
             bar.set_postfix(best_loss=f"{np.nanmin(history[-1][1]):.4g}", diverged=num_diverged)
+    except KeyboardInterrupt:
+        if checkpoint_path is not None and steps_done > 0:
+            logger.warning("interrupted; checkpoint %s holds step %d, rerun with the same arguments to resume", checkpoint_path, steps_done)
+        raise
+    finally:
+        bar.close()
 
     diverged = ~np.asarray(state.alive)
     if diverged.any():

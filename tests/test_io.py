@@ -58,3 +58,24 @@ def test_invalid_scan_file_raises(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(ValueError, match=message):
         rdp.load_scan(path)
+
+
+def test_path_without_suffix_round_trips(tmp_path):
+    dgp = rdp.pair_block_dgp(1, 0.3, 0.2, 0.15)
+    spec = rdp.EnsembleSpec.grid(num_latents=2, seed=[0])
+    config = rdp.TrainConfig(steps=10, batch_size=16, chunk_size=10)
+    result = rdp.train_ensemble(dgp, spec, config, key=jax.random.key(0), progress=False)
+    path = tmp_path / "saved_without_suffix"
+    rdp.save_result(path, result)
+    loaded, _ = rdp.load_result(path, dgp)
+    chex.assert_trees_all_equal(loaded.saes, result.saes)
+
+
+def test_load_with_wrong_dgp_raises(tmp_path):
+    dgp = rdp.pair_block_dgp(1, 0.3, 0.2, 0.15)
+    spec = rdp.EnsembleSpec.grid(num_latents=2, seed=[0])
+    config = rdp.TrainConfig(steps=10, batch_size=16, chunk_size=10)
+    result = rdp.train_ensemble(dgp, spec, config, key=jax.random.key(0), progress=False)
+    rdp.save_result(tmp_path / "ensemble.eqx", result)
+    with pytest.raises(ValueError, match="pass the DGP"):
+        rdp.load_result(tmp_path / "ensemble.eqx", rdp.pair_block_dgp(2, 0.3, 0.2, 0.15))

@@ -116,3 +116,30 @@ def test_pattern_probs_shape_checked():
     saes = _topk_ensemble(jnp.eye(2)[None], 1)
     with pytest.raises(ValueError, match="`probs`"):
         rdp.evaluate_on_patterns(saes, jnp.eye(2), np.array([[1, 0]]), np.array([[0.5, 0.5]]))
+
+
+@pytest.mark.parametrize(
+    "probs, directions, message",
+    [
+        (np.array([0.5, 0.5, 0.5, 0.5]), np.eye(2), "`probs\\[0\\]` must sum to 1"),
+        (np.array([np.nan, 0.5, 0.25, 0.25]), np.eye(2), "`probs`"),
+        (np.array([0.25] * 4), np.eye(3), "`concept_directions`"),
+    ],
+)
+def test_pattern_evaluation_rejects_bad_input(probs, directions, message):
+    saes = _topk_ensemble(jnp.eye(2)[None], 1)
+    supports = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
+    with pytest.raises(ValueError, match=message):
+        rdp.evaluate_on_patterns(saes, directions, supports, probs)
+
+
+def test_member_axis_checked():
+    saes = _topk_ensemble(jnp.eye(2)[None], 1)
+    single = jax.tree.map(lambda leaf: leaf[0], saes)
+    dgp = rdp.bernoulli_dgp(np.array([0.5, 0.5]))
+    with pytest.raises(ValueError, match="stacked"):
+        rdp.evaluate_on_patterns(single, jnp.eye(2), np.array([[1, 0]]), np.array([1.0]))
+    with pytest.raises(ValueError, match="single SAE"):
+        rdp.evaluate(saes, dgp, num_samples=8, key=jax.random.key(0))
+    with pytest.raises(ValueError, match="`num_samples`"):
+        rdp.evaluate_ensemble(saes, dgp, num_samples=0, key=jax.random.key(0))

@@ -228,3 +228,42 @@ def test_aux_k_above_latents_rejected(pair_dgp):
     config = rdp.TrainConfig(steps=10, aux_k=4)
     with pytest.raises(ValueError, match="`config.aux_k`"):
         rdp.train_ensemble(pair_dgp, spec, config, key=jax.random.key(0), progress=False)
+
+
+def test_data_init_covers_distinct_patterns():
+    # Three patterns and m = 3: the 24 pooled samples miss the 0.2 pattern with probability
+    # 0.8**24 < 0.005, so with distinct samples first every pattern gets an atom. Taking the first
+    # three samples instead would repeat a pattern in most members.
+    dgp = rdp.pattern_dgp(np.array([[1, 0, 0], [0, 1, 0], [1, 1, 1]]), np.array([0.5, 0.3, 0.2]))
+    spec = rdp.EnsembleSpec.grid(num_latents=3, seed=list(range(4)))
+    state, _ = rdp.init_ensemble(dgp, spec, rdp.TrainConfig(init_noise=0.0), key=jax.random.key(0))
+    expected = {(1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.5774, 0.5774, 0.5774)}
+    for member in range(4):
+        columns = np.asarray(state.saes.w_dec[member], dtype=np.float64).T
+        atoms = {tuple(float(v) for v in np.round(column, 4)) for column in columns}
+        assert atoms == expected
+
+
+def test_checkpoint_from_other_dgp_rejected(pair_dgp, tmp_path):
+    spec = rdp.EnsembleSpec.grid(num_latents=4, seed=0)
+    path = tmp_path / "run"
+    rdp.train_ensemble(pair_dgp, spec, SMALL, key=jax.random.key(3), checkpoint_path=path, progress=False)
+    other = rdp.pair_block_dgp(1, 0.05, 0.05, 0.05)
+    with pytest.raises(ValueError, match="different `dgp`"):
+        rdp.train_ensemble(other, spec, SMALL, key=jax.random.key(3), checkpoint_path=path, progress=False)
+
+
+def test_member_index_checked(pair_dgp):
+    spec = rdp.EnsembleSpec.grid(num_latents=2, seed=[0, 1])
+    result = rdp.train_ensemble(pair_dgp, spec, SMALL, key=jax.random.key(0), progress=False)
+    assert result.member(-1).w_dec.shape == (2, 2)
+    with pytest.raises(IndexError, match="`index`"):
+        result.member(2)
+
+
+def test_swapped_arguments_rejected(pair_dgp):
+    spec = rdp.EnsembleSpec.grid(num_latents=2, seed=0)
+    with pytest.raises(TypeError, match="`spec`"):
+        rdp.train_ensemble(pair_dgp, SMALL, spec, key=jax.random.key(0), progress=False)
+    with pytest.raises(TypeError, match="`key`"):
+        rdp.train_ensemble(pair_dgp, spec, SMALL, key=0, progress=False)

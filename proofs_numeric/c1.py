@@ -1,0 +1,75 @@
+"""Conjecture C1: for general `k` and finite `m`, monosemanticity never helps, and strictly hurts
+when `P(|S| > k) > 0` and `m` is below the number of patterns.
+
+For seeded random small cases (`n <= 3`, `1 <= k <= 2`, `m` below the number of patterns) this
+module compares the best monosemantic dictionary with the best dictionary of `m` set atoms,
+both under the exact oracle encoder. Because set atoms are only part of the unrestricted class,
+a case where the monosemantic optimum is not strictly worse is a candidate; for `k = 1` the exact
+T5 solver over all atoms then confirms or removes it. Counterexamples are reported as findings,
+not failures. One row does pass or fail: the monosemantic optimum is never strictly better in
+distortion than the set-atom optimum, which holds because concept atoms are set atoms.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from proofs_numeric._harness import CheckResult, ErrorTracker, describe_distribution, random_pattern_distribution, run_main
+from rdp_jax.exact import search_c1, topk1_optimum
+
+# Oracle distortions and rates are float64 NNLS results accurate to about 1e-14.
+TOLERANCE = 1e-10
+
+
+def _is_strictly_worse(result, tolerance: float) -> bool:
+    """Return whether the monosemantic optimum is worse in distortion, or equal in it and worse in rate."""
+    if result.distortion_mono > result.distortion_free + tolerance:
+        return True
+    return abs(result.distortion_mono - result.distortion_free) <= tolerance and result.rate_mono > result.rate_free + tolerance
+
+
+def run(*, quick: bool, seed: int):
+    rng = np.random.default_rng(seed)
+    never_better = ErrorTracker(TOLERANCE)
+    candidates, confirmed = [], []
+    num_cases = 30 if quick else 300
+
+    for _ in range(num_cases):
+        n = int(rng.integers(2, 4))
+        supports, probs = random_pattern_distribution(rng, n, sparsity=0.5)
+        positive = probs > 0
+        num_patterns = int(np.count_nonzero(positive & supports.any(axis=1)))
+        k = int(rng.integers(1, 3))
+        if num_patterns < 2 or float(probs[supports.sum(axis=1) > k].sum()) == 0:
+            continue
+        m = int(rng.integers(1, num_patterns))
+        result = search_c1(supports, probs, k, m)
+        describe = lambda: f"n={n}, k={k}, m={m}: mono (D, R) = ({result.distortion_mono:.6g}, {result.rate_mono:.6g}), set atoms ({result.distortion_free:.6g}, {result.rate_free:.6g}), patterns {describe_distribution(supports, probs)}"
+        never_better.add(result.distortion_free - result.distortion_mono, size=n * 100 + m, describe=describe)
+
+        if _is_strictly_worse(result, TOLERANCE):
+            continue
+        size = (n, m, num_patterns)
+        candidates.append((size, describe()))
+        if k == 1:
+            keep = positive & supports.any(axis=1)
+            exact = topk1_optimum(supports[keep].astype(float), probs[keep], m, method="enumerate")
+            if exact.distortion >= result.distortion_mono - TOLERANCE:
+                confirmed.append((size, describe() + f"; exact k=1 optimum over all atoms {exact.distortion:.6g}"))
+
+    results = [never_better.result("C1", "monosemantic optimum never better in distortion", "float64 NNLS round-off")]
+    smallest_candidate = min(candidates)[1] if candidates else None
+    smallest_confirmed = min(confirmed)[1] if confirmed else None
+    results.append(
+        CheckResult("C1", f"strictness: set-atom candidates ({len(candidates)} found)", never_better.cases, float(len(candidates)), 0.0, "", smallest_candidate, finding=True)
+    )
+    results.append(
+        CheckResult("C1", f"strictness: confirmed over all atoms, k=1 ({len(confirmed)})", never_better.cases, float(len(confirmed)), 0.0, "", smallest_confirmed, finding=True)
+    )
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(run, __doc__))
