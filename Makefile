@@ -10,7 +10,7 @@ $(error SCALE must be small or paper; got '$(SCALE)')
 endif
 export SCALE
 
-FIGURES := figures/out/rd_frontier.png figures/out/polysemanticity_vs_cooccurrence.png
+FIGURES := $(patsubst figures/%.py,figures/out/%.png,$(filter-out figures/_common.py figures/__init__.py,$(wildcard figures/*.py)))
 LIBRARY := $(wildcard rdp_jax/*.py)
 
 .PHONY: all figures test verify clean

@@ -1,8 +1,8 @@
 """Conjecture C1: for general `k` and finite `m`, monosemanticity never helps, and strictly hurts
 when `P(|S| > k) > 0` and `m` is below the number of patterns.
 
-For seeded random small cases (`n <= 3`, `1 <= k <= 2`, `m` below the number of patterns) this
-module compares the best monosemantic dictionary with the best dictionary of `m` set atoms,
+For a known counterexample and seeded random small cases (`n <= 3`, `1 <= k <= 2`, `m` below the
+number of patterns) this module compares the best monosemantic dictionary with the best dictionary of `m` set atoms,
 both under the exact oracle encoder. Because set atoms are only part of the unrestricted class,
 a case where the monosemantic optimum is not strictly worse is a candidate; for `k = 1` the exact
 T5 solver over all atoms then confirms or removes it. Counterexamples are reported as findings,
@@ -30,21 +30,31 @@ def _is_strictly_worse(result, tolerance: float) -> bool:
     return abs(result.distortion_mono - result.distortion_free) <= tolerance and result.rate_mono > result.rate_free + tolerance
 
 
+def _known_counterexample() -> tuple[np.ndarray, np.ndarray]:
+    """Return n = 3 with P({2}) = 0.8 and P({0, 1}) = 0.2: orthogonal patterns, so f_2 is optimal for k = m = 1."""
+    supports = np.array([[False, False, True], [True, True, False]])
+    return supports, np.array([0.8, 0.2])
+
+
+def _cases(rng: np.random.Generator, num_cases: int):
+    yield 3, *_known_counterexample(), 1
+    for _ in range(num_cases):
+        n = int(rng.integers(2, 4))
+        yield n, *random_pattern_distribution(rng, n, sparsity=0.5), int(rng.integers(1, 3))
+
+
 def run(*, quick: bool, seed: int):
     rng = np.random.default_rng(seed)
     never_better = ErrorTracker(TOLERANCE)
     candidates, confirmed = [], []
     num_cases = 30 if quick else 300
 
-    for _ in range(num_cases):
-        n = int(rng.integers(2, 4))
-        supports, probs = random_pattern_distribution(rng, n, sparsity=0.5)
+    for n, supports, probs, k in _cases(rng, num_cases):
         positive = probs > 0
         num_patterns = int(np.count_nonzero(positive & supports.any(axis=1)))
-        k = int(rng.integers(1, 3))
         if num_patterns < 2 or float(probs[supports.sum(axis=1) > k].sum()) == 0:
             continue
-        m = int(rng.integers(1, num_patterns))
+        m = 1 if num_patterns == 2 else int(rng.integers(1, num_patterns))
         result = search_c1(supports, probs, k, m)
         describe = lambda: f"n={n}, k={k}, m={m}: mono (D, R) = ({result.distortion_mono:.6g}, {result.rate_mono:.6g}), set atoms ({result.distortion_free:.6g}, {result.rate_free:.6g}), patterns {describe_distribution(supports, probs)}"
         never_better.add(result.distortion_free - result.distortion_mono, size=n * 100 + m, describe=describe)
