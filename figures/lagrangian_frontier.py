@@ -10,6 +10,9 @@ The check is that no JumpReLU SAE reaches a Lagrangian `D + lambda R` below the 
 How close the best seeds come is printed, not checked: straight-through JumpReLU training and L1
 training do not reliably reach these optima.
 
+Theorem labels refer to the rate-distortion-polysemanticity theory of Mencattini, Montagna and
+Locatello (arXiv:2605.14694), as reconstructed and checked in docs/theory.md.
+
 Run with `python -m figures.lagrangian_frontier` (SCALE=paper for more seeds and steps).
 """
 
@@ -21,7 +24,8 @@ import jax
 import numpy as np
 
 import rdp_jax as rdp
-from figures._common import FLOAT32_TOLERANCE, report, save_figure, scale, train_jumprelu, write_csv, write_json
+from figures._common import FLOAT32_TOLERANCE, report, save_figure, scale, write_csv, write_json
+from rdp_jax.recipes import train_jumprelu
 
 import matplotlib.pyplot as plt  # noqa: E402  (backend set in figures._common)
 

@@ -6,6 +6,9 @@ Two concepts A and B occur alone with probabilities `a` and `b` and together wit
 distortion gap `D_mono - D* = c - (u + 2c - sqrt(u^2 + 4c^2)) / 2`. The sweep keeps `a : b = 3 : 2`
 and `P(S = {}) = 0.2`, and varies `c/u`. One vmapped ensemble trains every sweep value and seed.
 
+Theorem labels refer to the rate-distortion-polysemanticity theory of Mencattini, Montagna and
+Locatello (arXiv:2605.14694), as reconstructed and checked in docs/theory.md.
+
 Run with `python -m figures.polysemanticity_vs_cooccurrence` (SCALE=paper for more seeds).
 """
 

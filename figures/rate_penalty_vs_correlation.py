@@ -14,6 +14,9 @@ The check is that no trained SAE reaches a Lagrangian below the optimum. How clo
 comes is printed, not checked: JumpReLU training with straight-through threshold gradients does
 not reliably reach this optimum.
 
+Theorem labels refer to the rate-distortion-polysemanticity theory of Mencattini, Montagna and
+Locatello (arXiv:2605.14694), as reconstructed and checked in docs/theory.md.
+
 Run with `python -m figures.rate_penalty_vs_correlation` (SCALE=paper for more seeds and steps).
 """
 
@@ -25,7 +28,8 @@ import jax
 import numpy as np
 
 import rdp_jax as rdp
-from figures._common import FLOAT32_TOLERANCE, JUMPRELU_LEARNING_RATES, report, save_figure, scale, train_jumprelu, write_csv, write_json
+from figures._common import FLOAT32_TOLERANCE, report, save_figure, scale, write_csv, write_json
+from rdp_jax.recipes import JUMPRELU_LEARNING_RATES, train_jumprelu
 
 import matplotlib.pyplot as plt  # noqa: E402  (backend set in figures._common)
 

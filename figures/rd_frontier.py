@@ -9,6 +9,9 @@ The unrestricted curve assumes an unlimited dictionary: its optimum at `k = 1` s
 per non-empty pattern. The DGP has 15 non-empty patterns and the SAEs have more latents than that,
 so the closed form is the true optimum at this `m`.
 
+Theorem labels refer to the rate-distortion-polysemanticity theory of Mencattini, Montagna and
+Locatello (arXiv:2605.14694), as reconstructed and checked in docs/theory.md.
+
 Run with `python -m figures.rd_frontier` (SCALE=paper for more seeds and steps).
 """
 

@@ -6,8 +6,8 @@ are polysemantic, and how many, follows the ranking of co-occurrence probabiliti
 comparison, on seeded random distributions with every singleton present, is against the exact
 brute-force search over all dictionaries of `n + t` set atoms.
 
-Trained SAEs are not compared here: training with a finite dictionary at zero distortion and
-minimal L0 rate needs the L0-penalised training of T2b.
+Trained SAEs are not compared here: T6 is a statement about dictionaries of set atoms, and
+trained atoms are arbitrary directions, outside that class.
 """
 
 from __future__ import annotations
