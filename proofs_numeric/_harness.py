@@ -105,6 +105,20 @@ def random_pattern_distribution(rng: np.random.Generator, n: int, *, sparsity: f
     return supports, weights / weights.sum()
 
 
+def random_budgeted_dictionary(rng: np.random.Generator, n: int, r: int, num_atoms: int, *, nonnegative: bool = False) -> np.ndarray:
+    """Draw `num_atoms` unit atoms in `W_r`: each a random combination of `r` random concepts.
+
+    Returns:
+        The atoms as columns, shape (n, num_atoms).
+    """
+    atoms = np.zeros((n, num_atoms))
+    for j in range(num_atoms):
+        concepts = rng.choice(n, size=r, replace=False)
+        coefficients = rng.normal(size=r)
+        atoms[concepts, j] = np.abs(coefficients) if nonnegative else coefficients
+    return atoms / np.linalg.norm(atoms, axis=0, keepdims=True)
+
+
 def describe_distribution(supports: np.ndarray, probs: np.ndarray) -> str:
     """Format the positive-probability patterns as `{0,2}: 0.25, ...` for a counterexample."""
     parts = []

@@ -18,6 +18,7 @@ import numpy as np
 from proofs_numeric._harness import (
     ErrorTracker,
     describe_distribution,
+    random_budgeted_dictionary,
     random_pattern_distribution,
     run_main,
     train_on_patterns,
@@ -58,11 +59,7 @@ def check_lower_bound(rng: np.random.Generator, num_dictionaries: int):
         r = int(rng.integers(1, n + 1))
         k = int(rng.integers(1, n + 1))
         num_atoms = int(rng.integers(1, 7))
-        atoms = np.zeros((n, num_atoms))
-        for j in range(num_atoms):
-            concepts = rng.choice(n, size=r, replace=False)
-            atoms[concepts, j] = rng.normal(size=r)
-        atoms /= np.maximum(np.linalg.norm(atoms, axis=0, keepdims=True), 1e-300)
+        atoms = random_budgeted_dictionary(rng, n, r, num_atoms)
 
         closed = float(distortion_topk(supports, probs, k, r))
         achieved = oracle_distortion(atoms, supports, probs, k).distortion

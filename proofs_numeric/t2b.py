@@ -24,7 +24,7 @@ import jax
 import numpy as np
 
 import rdp_jax as rdp
-from proofs_numeric._harness import CheckResult, ErrorTracker, describe_distribution, random_pattern_distribution, run_main
+from proofs_numeric._harness import CheckResult, ErrorTracker, describe_distribution, random_budgeted_dictionary, random_pattern_distribution, run_main
 from rdp_jax import l0_lagrangian_frontier
 from rdp_jax.exact import oracle_encode, set_atoms
 from rdp_jax.recipes import train_jumprelu
@@ -85,11 +85,7 @@ def check_lower_bound(rng: np.random.Generator, num_dictionaries: int):
         r = int(rng.integers(1, n + 1))
         lam = float(rng.uniform(0.05, n + 0.5))
         num_atoms = int(rng.integers(1, 7))
-        atoms = np.zeros((n, num_atoms))
-        for j in range(num_atoms):
-            concepts = rng.choice(n, size=r, replace=False)
-            atoms[concepts, j] = rng.normal(size=r)
-        atoms /= np.linalg.norm(atoms, axis=0, keepdims=True)
+        atoms = random_budgeted_dictionary(rng, n, r, num_atoms)
 
         closed = l0_lagrangian_frontier(supports, probs, lam, r)
         optimum = float(closed.distortion) + lam * float(closed.rate)

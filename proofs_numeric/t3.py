@@ -26,7 +26,7 @@ import numpy as np
 import scipy.optimize
 
 import rdp_jax as rdp
-from proofs_numeric._harness import CheckResult, ErrorTracker, describe_distribution, random_pattern_distribution, run_main
+from proofs_numeric._harness import CheckResult, ErrorTracker, describe_distribution, random_budgeted_dictionary, random_pattern_distribution, run_main
 from rdp_jax import l1_rate_zero_distortion
 from rdp_jax.exact import set_atoms
 
@@ -74,11 +74,7 @@ def check_lower_bound(rng: np.random.Generator, num_dictionaries: int):
         supports, probs = random_pattern_distribution(rng, n)
         r = int(rng.integers(1, n + 1))
         num_random = int(rng.integers(1, 9))
-        random_atoms = np.zeros((n, num_random))
-        for j in range(num_random):
-            concepts = rng.choice(n, size=r, replace=False)
-            random_atoms[concepts, j] = np.abs(rng.normal(size=r))
-        random_atoms /= np.linalg.norm(random_atoms, axis=0, keepdims=True)
+        random_atoms = random_budgeted_dictionary(rng, n, r, num_random, nonnegative=True)
         atoms = np.concatenate([np.eye(n), random_atoms], axis=1)
 
         closed = float(l1_rate_zero_distortion(supports, probs, r))
