@@ -13,7 +13,7 @@ export SCALE
 FIGURES := $(patsubst figures/%.py,figures/out/%.png,$(filter-out figures/_common.py figures/__init__.py,$(wildcard figures/*.py)))
 LIBRARY := $(wildcard rdp_jax/*.py)
 
-.PHONY: all figures test verify clean
+.PHONY: all figures test verify bench clean
 
 all: figures
 
@@ -37,6 +37,10 @@ figures/out/%.png: figures/%.py figures/_common.py $(LIBRARY) $(STAMP) $(SCALE_S
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Ensemble training throughput as speed-up ratios measured in one run.
+bench: $(STAMP)
+	$(PY) -m benchmarks.ensemble_throughput
 
 # Every theorem's numerical proof, SAE training included; exits non-zero if a check fails.
 verify: $(STAMP)
