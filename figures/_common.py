@@ -75,6 +75,11 @@ def save_figure(figure: plt.Figure, name: str) -> Path:
     return path
 
 
+def format_gap(gap: float) -> str:
+    """Format a relative gap as a signed percentage, printing rounding-level gaps as +0.0%."""
+    return f"{0.0 if abs(gap) < 5e-4 else gap:+.1%}"
+
+
 def report(**values) -> None:
     """Print `key=value` pairs on one line."""
     print(" ".join(f"{key}={value}" for key, value in values.items()), flush=True)

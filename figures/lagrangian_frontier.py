@@ -24,7 +24,7 @@ import jax
 import numpy as np
 
 import rdp_jax as rdp
-from figures._common import FLOAT32_TOLERANCE, report, save_figure, scale, write_csv, write_json
+from figures._common import FLOAT32_TOLERANCE, format_gap, report, save_figure, scale, write_csv, write_json
 from rdp_jax.recipes import train_jumprelu
 
 import matplotlib.pyplot as plt  # noqa: E402  (backend set in figures._common)
@@ -79,7 +79,7 @@ def jumprelu_rows(dgp, supports, probs, settings) -> tuple[list[dict], bool, lis
                 penalty=lam,
                 optimum=f"{optimum:.4f}",
                 best_lagrangian=f"{lagrangian.min():.4f}",
-                gap=f"{lagrangian.min() / optimum - 1:+.1%}",
+                gap=format_gap(lagrangian.min() / optimum - 1),
                 beats_optimum=beats,
             )
             for index in indices:

@@ -28,7 +28,7 @@ import jax
 import numpy as np
 
 import rdp_jax as rdp
-from figures._common import FLOAT32_TOLERANCE, report, save_figure, scale, write_csv, write_json
+from figures._common import FLOAT32_TOLERANCE, format_gap, report, save_figure, scale, write_csv, write_json
 from rdp_jax.recipes import JUMPRELU_LEARNING_RATES, train_jumprelu
 
 import matplotlib.pyplot as plt  # noqa: E402  (backend set in figures._common)
@@ -118,7 +118,7 @@ def main() -> int:
                 closed_form_rate=f"{closed[name]:.4f}",
                 best_rate=f"{exact.rate_l0[best[name]]:.4f}",
                 best_distortion=f"{exact.distortion[best[name]]:.4f}",
-                lagrangian_gap=f"{lagrangian[best[name]] / optimum - 1:+.1%}",
+                lagrangian_gap=format_gap(lagrangian[best[name]] / optimum - 1),
                 beats_optimum=beats,
             )
         rows.append(

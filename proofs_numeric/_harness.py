@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import sys
 import time
 from collections.abc import Callable
 
@@ -119,6 +120,11 @@ def random_budgeted_dictionary(rng: np.random.Generator, n: int, r: int, num_ato
     return atoms / np.linalg.norm(atoms, axis=0, keepdims=True)
 
 
+def format_gap(gap: float) -> str:
+    """Format a relative gap as a signed percentage, printing rounding-level gaps as +0.0%."""
+    return f"{0.0 if abs(gap) < 5e-4 else gap:+.1%}"
+
+
 def describe_distribution(supports: np.ndarray, probs: np.ndarray) -> str:
     """Format the positive-probability patterns as `{0,2}: 0.25, ...` for a counterexample."""
     parts = []
@@ -154,7 +160,9 @@ def print_table(results: list[CheckResult]) -> None:
 
 def run_main(run: Callable[..., list[CheckResult]], description: str) -> int:
     """Parse `--quick` and `--seed`, run the checks, print the table; return 1 if any row failed."""
-    parser = argparse.ArgumentParser(description=description)
+    main_spec = getattr(sys.modules["__main__"], "__spec__", None)
+    program = f"python -m {main_spec.name.removesuffix('.__main__')}" if main_spec else None
+    parser = argparse.ArgumentParser(prog=program, description=description)
     parser.add_argument("--quick", action="store_true", help="fewer cases and no SAE training (seconds, for the test suite)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random DGPs (default 0)")
     arguments = parser.parse_args()

@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from proofs_numeric._harness import CheckResult, ErrorTracker, all_supports, describe_distribution, random_pattern_distribution, run_main
+from proofs_numeric._harness import CheckResult, ErrorTracker, format_gap, all_supports, describe_distribution, random_pattern_distribution, run_main
 from rdp_jax import rate_zero_distortion
 from rdp_jax.exact import oracle_encode, set_atom_dictionary, set_atoms
 from rdp_jax.recipes import train_jumprelu
@@ -133,7 +133,7 @@ def check_trained(rng: np.random.Generator, num_distributions: int, seeds: int, 
             max(gaps),
             0.0,
             "",
-            "all: " + "; ".join(f"{gap:+.1%}" for gap in gaps),
+            "all: " + "; ".join(format_gap(gap) for gap in gaps),
             informational=True,
         ),
     ]

@@ -24,7 +24,7 @@ import jax
 import numpy as np
 
 import rdp_jax as rdp
-from proofs_numeric._harness import CheckResult, ErrorTracker, describe_distribution, random_budgeted_dictionary, random_pattern_distribution, run_main
+from proofs_numeric._harness import CheckResult, ErrorTracker, format_gap, describe_distribution, random_budgeted_dictionary, random_pattern_distribution, run_main
 from rdp_jax import l0_lagrangian_frontier
 from rdp_jax.exact import oracle_encode, set_atoms
 from rdp_jax.recipes import train_jumprelu
@@ -136,7 +136,7 @@ def check_trained(seeds: int, steps: int):
             largest[0],
             0.0,
             "",
-            f"largest at {largest[1]}; all: " + "; ".join(f"{gap:+.1%}" for gap, _ in gaps),
+            f"largest at {largest[1]}; all: " + "; ".join(format_gap(gap) for gap, _ in gaps),
             informational=True,
         ),
     ]

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.optimize
 
 import rdp_jax as rdp
-from proofs_numeric._harness import CheckResult, ErrorTracker, describe_distribution, random_budgeted_dictionary, random_pattern_distribution, run_main
+from proofs_numeric._harness import CheckResult, ErrorTracker, format_gap, describe_distribution, random_budgeted_dictionary, random_pattern_distribution, run_main
 from rdp_jax import l1_rate_zero_distortion
 from rdp_jax.exact import set_atoms
 
@@ -137,7 +137,7 @@ def check_trained(seeds: int, steps: int):
             max(gap for gap, _ in gaps),
             0.0,
             "",
-            "; ".join(f"{text} ({gap:+.1%})" for gap, text in gaps),
+            "; ".join(f"{text} ({format_gap(gap)})" for gap, text in gaps),
             informational=True,
         ),
     ]

@@ -27,8 +27,9 @@ from rdp_jax.exact import topk1_optimum
 
 # Eigenvalues of small float64 matrices: about 1e-15; 1e-10 leaves room for summation.
 EXACT_TOLERANCE = 1e-10
-# Local optimisation of unit atoms (L-BFGS-B on angles) converges to about 1e-9 in the objective.
-OPTIMISER_TOLERANCE = 1e-7
+# The atom objective is evaluated exactly for any atoms, so only float64 rounding could take a
+# searched value below D*.
+SEARCH_TOLERANCE = 1e-10
 # The corollary's strict gap must exceed rounding to count as strict.
 STRICT_MARGIN = 1e-12
 RELATIVE_TOLERANCE, ABSOLUTE_TOLERANCE = 0.05, 0.005
@@ -85,7 +86,7 @@ def _atom_search(points, weights, m, rng, restarts=8) -> float:
 
 def check_atom_search(rng: np.random.Generator, num_cases: int):
     achieved = ErrorTracker(EXACT_TOLERANCE)
-    never_below = ErrorTracker(OPTIMISER_TOLERANCE)
+    never_below = ErrorTracker(SEARCH_TOLERANCE)
     for _ in range(num_cases):
         n = int(rng.integers(2, 4))
         points, weights = _active_points(*random_pattern_distribution(rng, n, sparsity=0.5))
@@ -105,7 +106,7 @@ def check_atom_search(rng: np.random.Generator, num_cases: int):
         never_below.add(optimum.distortion - searched, size=len(points) * 10 + m, describe=lambda: f"{describe_case}: atom search {searched:.12g} < D* {optimum.distortion:.12g}")
     return [
         achieved.result("T5", "optimal atoms reach D* (independent scoring)", "float64 eigenvectors"),
-        never_below.result("T5", "direct search over atoms never below D*", "Nelder-Mead termination tolerance"),
+        never_below.result("T5", "direct search over atoms never below D*", "float64 rounding of the objective"),
     ]
 
 
@@ -151,7 +152,7 @@ def check_trained(rng: np.random.Generator, num_distributions: int, seeds: int, 
     num_latents = 3
     members, evaluation = train_on_patterns(supports, probs_per_dgp, k=[1], budget=[0], seeds=seeds, num_latents=num_latents, steps=steps)
 
-    near = ErrorTracker(0.0)
+    near = ErrorTracker(1.0)
     below = ErrorTracker(FLOAT32_TOLERANCE)
     for index, probs in enumerate(probs_per_dgp):
         indices = [i for i, row in enumerate(members) if row["dgp"] == index]
@@ -160,10 +161,10 @@ def check_trained(rng: np.random.Generator, num_distributions: int, seeds: int, 
         best = float(evaluation.distortion[indices].min())
         allowed = max(RELATIVE_TOLERANCE * optimum, ABSOLUTE_TOLERANCE)
         describe = lambda: f"m={num_latents}: best {best:.6g}, D* {optimum:.6g}, patterns {describe_distribution(supports, probs)}"
-        near.add(max(best - optimum - allowed, 0.0), size=index, describe=describe)
+        near.add(max(best - optimum, 0.0) / allowed, size=index, describe=describe)
         below.add(optimum - best, size=index, describe=describe)
     return [
-        near.result("T5", "best trained TopK-1 seed within 5% or 0.005", "excess beyond the allowed gap must be 0"),
+        near.result("T5", "best trained TopK-1 seed within 5% or 0.005", "gap of the best seed over the allowed gap, at most 1"),
         below.result("T5", "trained TopK-1 SAEs never below D*", "float32 evaluation of the trained SAEs"),
     ]
 

@@ -1123,6 +1123,11 @@ class DGP(eqx.Module):
         """
         return self.support.patterns()
 
+    def pattern_error_bound(self) -> float:
+        """Return the absolute error bound of `patterns()`: the copula's bound, else 0.0 (exact)."""
+        bound = getattr(self.support, "pattern_error_bound", None)
+        return 0.0 if bound is None else float(bound())
+
 
 # ---------------------------------------------------------------------------
 # Convenience constructors.

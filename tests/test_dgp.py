@@ -9,6 +9,8 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rdp_jax as rdp
+
 from rdp_jax.dgp import (
     COPULA_CDF_ABSEPS,
     DGP,
@@ -702,3 +704,12 @@ def test_pattern_marginals_match_samples(distribution):
     np.testing.assert_allclose(marginals, _pattern_marginals(supports, probs), atol=1e-12)
     # Marginals of 0 or 1 have zero standard error, so sampling must match exactly.
     assert (np.abs(sampled.mean(axis=0) - marginals) <= NUM_STANDARD_ERRORS * _standard_error(marginals, num)).all()
+
+
+def test_dgp_pattern_error_bound():
+    exact = rdp.pair_block_dgp(1, 0.3, 0.2, 0.15)
+    assert exact.pattern_error_bound() == 0.0
+    correlation = rdp.low_rank_correlation(np.array([[0.6, 0.3], [0.5, -0.4], [0.7, 0.1], [0.2, 0.6]]))
+    copula = rdp.copula_dgp(np.full(4, 0.3), correlation)
+    assert copula.pattern_error_bound() == copula.support.pattern_error_bound()
+    assert copula.pattern_error_bound() > 0.0

@@ -539,10 +539,11 @@ def test_c1_two_concepts_by_hand():
     assert result.distortion_free >= two_concept_topk1(0.5, 0.2, 0.3).distortion
 
 
-def test_c1_flags_rate_tradeoff():
+def test_c1_rate_tradeoff_not_flagged():
     # With m = 1 the monosemantic optimum f_A leaves {B} uncoded: D = b + c =
     # 0.5 at rate a + c = 0.8. The pair atom codes every pattern: D = (a + b)/2
-    # = 0.35 at rate 1. Lower distortion costs rate, so the flag is raised.
+    # = 0.35 at rate 1. The lower monosemantic rate comes with a higher
+    # distortion, a trade-off along the frontier, so no flag is raised.
     supports = np.array([[1, 0], [0, 1], [1, 1]])
     result = search_c1(supports, [0.5, 0.2, 0.3], 1, 1)
 
@@ -550,7 +551,7 @@ def test_c1_flags_rate_tradeoff():
     assert abs(result.rate_mono - 0.8) < FLOAT_TOL
     assert abs(result.distortion_free - 0.35) < FLOAT_TOL
     assert abs(result.rate_free - 1.0) < FLOAT_TOL
-    assert result.counterexample
+    assert not result.counterexample
 
 
 def test_c1_flags_set_atom_limit():
@@ -645,3 +646,10 @@ def test_enumerate_rejects_many_points():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="`points`"):
         topk1_optimum(rng.random((13, 2)) + 0.1, np.ones(13), 2, method="enumerate")
+
+
+def test_topk1_accepts_bool_points():
+    points = np.array([[True, False], [False, True], [True, True]])
+    from_bool = topk1_optimum(points, [0.3, 0.2, 0.15], 2)
+    from_float = topk1_optimum(points.astype(float), [0.3, 0.2, 0.15], 2)
+    assert from_bool.distortion == from_float.distortion
