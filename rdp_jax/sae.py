@@ -284,6 +284,8 @@ def project_to_budget(
     w_dec: Float[Array, "d m"],
     concept_directions: Float[Array, "d n"],
     budget: Int[Array, ""],
+    *,
+    concept_pinv: Float[Array, "n d"] | None = None,
 ) -> Float[Array, "d m"]:
     """Project decoder atoms onto the budgeted class `W_r`: at most `r` concepts per atom.
 
@@ -296,11 +298,15 @@ def project_to_budget(
         w_dec: decoder atoms as columns, shape (d, m).
         concept_directions: the concept directions `F`, shape (d, n).
         budget: the polysemanticity budget `r`, a scalar integer array.
+        concept_pinv: `F^+`, shape (n, d), if already computed; training passes it so that the
+            pseudo-inverse is not recomputed at every step.
 
     Returns:
         The projected atoms, shape (d, m).
     """
-    profiles = jnp.linalg.pinv(concept_directions) @ w_dec
+    if concept_pinv is None:
+        concept_pinv = jnp.linalg.pinv(concept_directions)
+    profiles = concept_pinv @ w_dec
     order = jnp.argsort(-jnp.abs(profiles), axis=0, stable=True)
     rank = jnp.argsort(order, axis=0, stable=True).astype(budget.dtype)
     kept = jnp.where(rank < budget, profiles, 0.0)

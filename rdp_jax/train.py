@@ -286,7 +286,9 @@ def _tree_select(condition: Array, on_true, on_false):
     return jax.tree.map(lambda a, b: jnp.where(condition, a, b), on_true, on_false)
 
 
-def _member_step(sae, opt_state, alive, diverged_step, steps_since_fired, dgp, hyper, data_key, step, config: TrainConfig):
+def _member_step(
+    sae, opt_state, alive, diverged_step, steps_since_fired, dgp, concept_pinv, hyper, data_key, step, config: TrainConfig, project: bool
+):
     params, static = eqx.partition(sae, eqx.is_inexact_array)
     x = dgp.sample(config.batch_size, key=jax.random.fold_in(data_key, step)).x
     dead = steps_since_fired >= config.dead_after_steps
@@ -299,8 +301,11 @@ def _member_step(sae, opt_state, alive, diverged_step, steps_since_fired, dgp, h
     learning_rate = hyper.learning_rate * config.learning_rate_factor(step)
     updates = jax.tree.map(lambda u: -learning_rate * u, updates)
     new_sae = normalize_decoder(eqx.apply_updates(sae, updates))
-    w_dec = project_to_budget(new_sae.w_dec, dgp.concept_directions.astype(x.dtype), hyper.budget)
-    new_sae = eqx.tree_at(lambda s: s.w_dec, new_sae, w_dec).update_statistics(x)
+    if project:
+        directions = dgp.concept_directions.astype(x.dtype)
+        w_dec = project_to_budget(new_sae.w_dec, directions, hyper.budget, concept_pinv=concept_pinv)
+        new_sae = eqx.tree_at(lambda s: s.w_dec, new_sae, w_dec)
+    new_sae = new_sae.update_statistics(x)
 
     new_params = eqx.filter(new_sae, eqx.is_inexact_array)
     finite = jnp.isfinite(loss) & jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(new_params)]))
@@ -314,11 +319,15 @@ def _member_step(sae, opt_state, alive, diverged_step, steps_since_fired, dgp, h
 
 
 @eqx.filter_jit
-def _run_chunk(state: TrainState, dgp, hyper, data_keys, start: Array, num_steps: int, config: TrainConfig, dgp_axis):
-    member_step = eqx.filter_vmap(_member_step, in_axes=(0, 0, 0, 0, 0, dgp_axis, 0, 0, None, None))
+def _run_chunk(state: TrainState, dgp, hyper, data_keys, start: Array, num_steps: int, config: TrainConfig, dgp_axis, project: bool):
+    # The pseudo-inverse of F is computed once per chunk, not at every step; members without a
+    # budget skip the projection altogether when no member has one (`project` is static).
+    pinv = lambda directions: jnp.linalg.pinv(directions.astype(jnp.float32))
+    concept_pinv = pinv(dgp.concept_directions) if dgp_axis is None else jax.vmap(pinv)(dgp.concept_directions)
+    member_step = eqx.filter_vmap(_member_step, in_axes=(0, 0, 0, 0, 0, dgp_axis, dgp_axis, 0, 0, None, None, None))
 
     def body(carry, step):
-        new_carry, metrics = member_step(*carry, dgp, hyper, data_keys, step, config)
+        new_carry, metrics = member_step(*carry, dgp, concept_pinv, hyper, data_keys, step, config, project)
         return new_carry, metrics
 
     steps = start + jnp.arange(num_steps, dtype=start.dtype)
@@ -483,6 +492,7 @@ def train_ensemble(
         "dgp": _dgp_fingerprint(stacked_dgp),
     }
 
+    project = max(spec.budget) > 0
     steps_done, history = 0, []
     if checkpoint_path is not None and _checkpoint.exists(checkpoint_path):
         state, steps_done, history = _checkpoint.load(checkpoint_path, state, metadata)
@@ -493,7 +503,7 @@ def train_ensemble(
         while steps_done < config.steps:
             num_steps = min(config.chunk_size, config.steps - steps_done)
             state, (loss, distortion, l0) = _run_chunk(
-                state, stacked_dgp, hyper, data_keys, jnp.asarray(steps_done, dtype=jnp.int32), num_steps, config, dgp_axis
+                state, stacked_dgp, hyper, data_keys, jnp.asarray(steps_done, dtype=jnp.int32), num_steps, config, dgp_axis, project
             )
             steps_done += num_steps
             history.append((steps_done, np.asarray(loss), np.asarray(distortion), np.asarray(l0)))
