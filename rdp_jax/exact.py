@@ -867,7 +867,7 @@ def search_c1(supports, probs, k, m) -> C1Result:
 
     Both optima are ordered by distortion first and rate second, and every
     monosemantic dictionary is also a set-atom dictionary, so the monosemantic
-    optimum is never better in that order: C1's first part holds by
+    optimum is never better in that order: C1's first part is true by
     construction. A lower monosemantic rate at a higher distortion is a
     trade-off along the frontier, not a counterexample. `counterexample` is
     True when `P(|S| > k) > 0`, `m` is below the number of non-empty patterns

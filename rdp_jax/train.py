@@ -320,8 +320,8 @@ def _member_step(
 
 @eqx.filter_jit
 def _run_chunk(state: TrainState, dgp, hyper, data_keys, start: Array, num_steps: int, config: TrainConfig, dgp_axis, project: bool):
-    # The pseudo-inverse of F is computed once per chunk, not at every step; members without a
-    # budget skip the projection altogether when no member has one (`project` is static).
+    # The pseudo-inverse of F is computed once per chunk, not at every step. When no member has a
+    # budget, the static `project` flag skips the projection altogether.
     pinv = lambda directions: jnp.linalg.pinv(directions.astype(jnp.float32))
     concept_pinv = pinv(dgp.concept_directions) if dgp_axis is None else jax.vmap(pinv)(dgp.concept_directions)
     member_step = eqx.filter_vmap(_member_step, in_axes=(0, 0, 0, 0, 0, dgp_axis, dgp_axis, 0, 0, None, None, None))
@@ -515,7 +515,7 @@ def train_ensemble(
             bar.set_postfix(best_loss=f"{np.nanmin(history[-1][1]):.4g}", diverged=num_diverged)
     except KeyboardInterrupt:
         if checkpoint_path is not None and steps_done > 0:
-            logger.warning("interrupted; checkpoint %s holds step %d, rerun with the same arguments to resume", checkpoint_path, steps_done)
+            logger.warning("interrupted; checkpoint %s contains step %d, rerun with the same arguments to resume", checkpoint_path, steps_done)
         raise
     finally:
         bar.close()

@@ -72,7 +72,7 @@ def test_per_member_num_latents(pair_dgp):
 
 
 def test_per_member_dgps_follow_their_data():
-    # Member 0 sees only concept 0, member 1 only concept 1; a 1-latent SAE learns that concept.
+    # Member 0 is trained on concept 0 alone and member 1 on concept 1, so each 1-latent SAE learns its own.
     only_first = rdp.pattern_dgp(np.array([[1, 0]]), np.array([1.0]))
     only_second = rdp.pattern_dgp(np.array([[0, 1]]), np.array([1.0]))
     spec = rdp.EnsembleSpec.grid(num_latents=1, seed=[0, 0])
