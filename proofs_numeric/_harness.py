@@ -215,3 +215,31 @@ def train_on_patterns(
     probs_matrix = np.stack([probs_per_dgp[row["dgp"]] for row in members])
     evaluation = rdp.evaluate_on_patterns(result.saes, np.eye(supports.shape[1]), supports, probs_matrix)
     return members, evaluation
+
+
+class TrainedComparison:
+    """Collects, per setting, the best trained distortion against its optimum.
+
+    Two rows come out: the best seed's gap divided by the allowed gap (5% of the optimum or
+    0.005, whichever is larger) must be at most 1, and no trained value may fall below the optimum
+    by more than float32 rounding of the exact evaluation.
+    """
+
+    RELATIVE_TOLERANCE, ABSOLUTE_TOLERANCE = 0.05, 0.005
+    FLOAT32_TOLERANCE = 1e-5
+
+    def __init__(self):
+        self.near = ErrorTracker(1.0)
+        self.below = ErrorTracker(self.FLOAT32_TOLERANCE)
+
+    def add(self, best: float, optimum: float, size: float, describe: Callable[[], str]) -> None:
+        """Record one setting: the least trained distortion `best` and the optimum."""
+        allowed = max(self.RELATIVE_TOLERANCE * optimum, self.ABSOLUTE_TOLERANCE)
+        self.near.add(max(best - optimum, 0.0) / allowed, size=size, describe=describe)
+        self.below.add(optimum - best, size=size, describe=describe)
+
+    def results(self, theorem: str, model: str, optimum_name: str) -> list[CheckResult]:
+        return [
+            self.near.result(theorem, f"best trained {model} seed within 5% or 0.005", "gap of the best seed over the allowed gap, at most 1"),
+            self.below.result(theorem, f"trained {model} SAEs never below {optimum_name}", "float32 evaluation of the trained SAEs"),
+        ]

@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-from proofs_numeric._harness import ErrorTracker, run_main, train_on_patterns
+from proofs_numeric._harness import ErrorTracker, TrainedComparison, run_main, train_on_patterns
 from rdp_jax import two_concept_topk1
 from rdp_jax.exact import topk1_optimum
 
@@ -25,8 +25,6 @@ from rdp_jax.exact import topk1_optimum
 DISTORTION_TOLERANCE = 1e-12
 # The mixing ratio is a ratio of eigenvector entries, accurate to about 1e-12 away from c = 0.
 MIXING_TOLERANCE = 1e-8
-RELATIVE_TOLERANCE, ABSOLUTE_TOLERANCE = 0.05, 0.005
-FLOAT32_TOLERANCE = 1e-5
 PATTERNS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=bool)
 
 
@@ -73,20 +71,14 @@ def check_trained(rng: np.random.Generator, num_points: int, seeds: int, steps: 
             probs_per_dgp.append(np.array([empty, a, b, c]))
     members, evaluation = train_on_patterns(PATTERNS, probs_per_dgp, k=[1], budget=[0], seeds=seeds, num_latents=2, steps=steps)
 
-    near = ErrorTracker(1.0)
-    below = ErrorTracker(FLOAT32_TOLERANCE)
+    comparison = TrainedComparison()
     for index, probs in enumerate(probs_per_dgp):
         indices = [i for i, row in enumerate(members) if row["dgp"] == index]
         optimum = float(two_concept_topk1(probs[1], probs[2], probs[3]).distortion)
         best = float(evaluation.distortion[indices].min())
-        allowed = max(RELATIVE_TOLERANCE * optimum, ABSOLUTE_TOLERANCE)
         describe = lambda: f"(a, b, c) = {tuple(np.round(probs[1:], 4))}: best {best:.6g}, D* {optimum:.6g}"
-        near.add(max(best - optimum, 0.0) / allowed, size=index, describe=describe)
-        below.add(optimum - best, size=index, describe=describe)
-    return [
-        near.result("T4", "best trained TopK-1 seed within 5% or 0.005", "gap of the best seed over the allowed gap, at most 1"),
-        below.result("T4", "trained TopK-1 SAEs never below D*", "float32 evaluation of the trained SAEs"),
-    ]
+        comparison.add(best, optimum, size=index, describe=describe)
+    return comparison.results("T4", "TopK-1", "D*")
 
 
 def run(*, quick: bool, seed: int):

@@ -21,7 +21,7 @@ import sys
 import numpy as np
 import scipy.optimize
 
-from proofs_numeric._harness import ErrorTracker, describe_distribution, random_pattern_distribution, run_main, train_on_patterns
+from proofs_numeric._harness import ErrorTracker, TrainedComparison, describe_distribution, random_pattern_distribution, run_main, train_on_patterns
 from rdp_jax import distortion_topk
 from rdp_jax.exact import topk1_optimum
 
@@ -32,8 +32,6 @@ EXACT_TOLERANCE = 1e-10
 SEARCH_TOLERANCE = 1e-10
 # The corollary's strict gap must exceed rounding to count as strict.
 STRICT_MARGIN = 1e-12
-RELATIVE_TOLERANCE, ABSOLUTE_TOLERANCE = 0.05, 0.005
-FLOAT32_TOLERANCE = 1e-5
 
 
 def _active_points(supports, probs):
@@ -152,21 +150,15 @@ def check_trained(rng: np.random.Generator, num_distributions: int, seeds: int, 
     num_latents = 3
     members, evaluation = train_on_patterns(supports, probs_per_dgp, k=[1], budget=[0], seeds=seeds, num_latents=num_latents, steps=steps)
 
-    near = ErrorTracker(1.0)
-    below = ErrorTracker(FLOAT32_TOLERANCE)
+    comparison = TrainedComparison()
     for index, probs in enumerate(probs_per_dgp):
         indices = [i for i, row in enumerate(members) if row["dgp"] == index]
         points, weights = _active_points(supports, probs)
         optimum = topk1_optimum(points, weights, num_latents, method="enumerate").distortion
         best = float(evaluation.distortion[indices].min())
-        allowed = max(RELATIVE_TOLERANCE * optimum, ABSOLUTE_TOLERANCE)
         describe = lambda: f"m={num_latents}: best {best:.6g}, D* {optimum:.6g}, patterns {describe_distribution(supports, probs)}"
-        near.add(max(best - optimum, 0.0) / allowed, size=index, describe=describe)
-        below.add(optimum - best, size=index, describe=describe)
-    return [
-        near.result("T5", "best trained TopK-1 seed within 5% or 0.005", "gap of the best seed over the allowed gap, at most 1"),
-        below.result("T5", "trained TopK-1 SAEs never below D*", "float32 evaluation of the trained SAEs"),
-    ]
+        comparison.add(best, optimum, size=index, describe=describe)
+    return comparison.results("T5", "TopK-1", "D*")
 
 
 def run(*, quick: bool, seed: int):

@@ -224,7 +224,7 @@ class TrainState(NamedTuple):
     """Everything that changes during training, stacked along the member axis.
 
     `steps_since_fired` (E, m) counts, per latent, the steps since it last fired on a training
-    batch; the auxiliary-k loss treats latents at `dead_after_steps` or more as dead.
+    batch. The auxiliary-k loss treats latents at `dead_after_steps` or more as dead.
     """
 
     saes: AbstractSAE
@@ -339,7 +339,7 @@ def _distinct_samples(dgp, num: int, *, key: PRNGKeyArray) -> Array:
     """Draw `8 num` samples and return `num` of them, distinct non-zero ones first.
 
     On DGPs with finitely many patterns, distinct samples give every frequent pattern, and often
-    the rare ones, an initial atom; duplicate atoms would start in the same local optimum.
+    the rare ones, an initial atom. Duplicate atoms would start in the same local optimum.
     Duplicates are found by sorting a random projection, which separates distinct rows with
     probability 1.
     """

@@ -1,4 +1,4 @@
-"""The README's Python example runs as written and prints what the README says."""
+"""The README's Python example runs as written and prints the values the README states."""
 
 import re
 import runpy
